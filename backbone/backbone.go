@@ -1,0 +1,75 @@
+// Package backbone is the enmeshed Backbone as a library: the domain
+// services for identities, devices, challenges, login and the rest, free of
+// HTTP, SQL and cloud SDKs.
+//
+// A hoster builds one with New from a Config and the adapters of their
+// choice (Drivers), then serves it with package httpapi or calls the
+// services directly:
+//
+//	b, err := backbone.New(cfg, backbone.Drivers{Store: store})
+//	ch, err := b.Challenges.Create(ctx, backbone.Caller{})
+//
+// Adapter authors implement the ports in package backbone/driver instead.
+package backbone
+
+import (
+	"errors"
+	"time"
+
+	"github.com/openbackbone/openbackbone/backbone/driver"
+)
+
+// Drivers are the adapters a Backbone runs on. Store is required; Clock
+// defaults to the system clock.
+type Drivers struct {
+	Store driver.Store
+	Clock driver.Clock
+	Blob  driver.Blob
+	Bus   driver.Bus
+	Push  driver.Push
+}
+
+// Backbone is one running Backbone: its services share the configuration
+// and the drivers.
+type Backbone struct {
+	Challenges *Challenges
+	Identities *Identities
+	Devices    *Devices
+	Auth       *Auth
+	Clients    *Clients
+	Tiers      *Tiers
+
+	cfg     Config
+	store   driver.Store
+	clock   driver.Clock
+	secrets *secretCache
+}
+
+// New validates cfg and returns a Backbone on the drivers. It does no I/O;
+// the store must already be migrated.
+func New(cfg Config, d Drivers) (*Backbone, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, errors.Join(errors.New("backbone: invalid config"), err)
+	}
+	if d.Store == nil {
+		return nil, errors.New("backbone: Drivers.Store is required")
+	}
+	if d.Clock == nil {
+		d.Clock = driver.SystemClock{}
+	}
+	b := &Backbone{cfg: cfg, store: d.Store, clock: d.Clock, secrets: newSecretCache(1024)}
+	b.Challenges = &Challenges{b}
+	b.Identities = &Identities{b}
+	b.Devices = &Devices{b}
+	b.Auth = &Auth{b: b}
+	b.Clients = &Clients{b}
+	b.Tiers = &Tiers{b}
+	return b, nil
+}
+
+// Config returns the configuration the Backbone runs with.
+func (b *Backbone) Config() Config { return b.cfg }
+
+// now reads the clock once for an operation, at the millisecond precision
+// the API shows, so that what is stored equals what is returned.
+func (b *Backbone) now() time.Time { return b.clock.Now().UTC().Truncate(time.Millisecond) }

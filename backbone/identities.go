@@ -1,0 +1,228 @@
+package backbone
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/openbackbone/openbackbone/backbone/driver"
+)
+
+// Identity is the record of an enmeshed identity.
+type Identity = driver.Identity
+
+// IdentityStatus is the lifecycle state of an identity.
+type IdentityStatus = driver.IdentityStatus
+
+// Identity statuses.
+const (
+	IdentityActive      = driver.IdentityActive
+	IdentityToBeDeleted = driver.IdentityToBeDeleted
+	IdentityDeleting    = driver.IdentityDeleting
+)
+
+// Identities creates identities and reads and changes their own data.
+type Identities struct{ b *Backbone }
+
+// CreateIdentityRequest is what a client sends to create an identity with
+// its first device.
+type CreateIdentityRequest struct {
+	ClientID     string
+	ClientSecret string
+	// IdentityPublicKey is the decoded public-key wrapper JSON.
+	IdentityPublicKey           []byte
+	DevicePassword              string
+	IdentityVersion             int
+	SignedChallenge             SignedChallenge
+	DeviceCommunicationLanguage string // default "en"
+}
+
+// CreatedIdentity is the new identity and its first device's credentials.
+type CreatedIdentity struct {
+	Address   string
+	CreatedAt time.Time
+	Device    CreatedDevice
+}
+
+// Create makes an identity and its first device. The order of the checks is
+// the reference's, because clients key on which error comes first.
+func (s *Identities) Create(ctx context.Context, req CreateIdentityRequest) (CreatedIdentity, error) {
+	b := s.b
+	client, err := b.Clients.authenticate(ctx, req.ClientID, req.ClientSecret)
+	if errors.Is(err, errBadClientCredentials) {
+		return CreatedIdentity{}, invalid(CodeUnauthorized, "The client credentials are invalid.")
+	} else if err != nil {
+		return CreatedIdentity{}, err
+	}
+	switch {
+	case len(req.IdentityPublicKey) == 0:
+		return CreatedIdentity{}, invalidProperty("identityPublicKey", "must not be empty.")
+	case req.DevicePassword == "":
+		return CreatedIdentity{}, invalidProperty("devicePassword", "must not be empty.")
+	case req.SignedChallenge.Challenge == "":
+		return CreatedIdentity{}, invalidProperty("signedChallenge.challenge", "must not be empty.")
+	case len(req.SignedChallenge.Signature) == 0:
+		return CreatedIdentity{}, invalidProperty("signedChallenge.signature", "must not be empty.")
+	case req.IdentityVersion < 0 || req.IdentityVersion > 255:
+		return CreatedIdentity{}, invalidProperty("identityVersion", "must be between 0 and 255.")
+	}
+	if req.DeviceCommunicationLanguage == "" {
+		req.DeviceCommunicationLanguage = "en"
+	}
+	if err := checkCommunicationLanguage(req.DeviceCommunicationLanguage); err != nil {
+		return CreatedIdentity{}, err
+	}
+	pub, err := parsePublicKey(req.IdentityPublicKey)
+	if err != nil {
+		return CreatedIdentity{}, err
+	}
+	now := b.now()
+	identity := Identity{
+		Address:         AddressFromPublicKey(pub, b.cfg.DidDomainName),
+		ClientID:        client.ClientID,
+		PublicKey:       req.IdentityPublicKey,
+		IdentityVersion: req.IdentityVersion,
+		CreatedAt:       now,
+		TierID:          client.DefaultTierID,
+		Status:          IdentityActive,
+	}
+	device := newDevice(identity.Address, "", hashPassword(req.DevicePassword), req.DeviceCommunicationLanguage, false, now)
+	err = b.store.InTx(ctx, func(tx driver.Tx) error {
+		if err := b.redeem(ctx, tx, req.IdentityPublicKey, req.SignedChallenge, now); err != nil {
+			return err
+		}
+		if _, err := tx.Identities().Get(ctx, identity.Address); err == nil {
+			return errAddressExists
+		} else if !errors.Is(err, driver.ErrNotFound) {
+			return internal("get identity", err)
+		}
+		if client.MaxIdentities != nil {
+			n, err := tx.Identities().CountByClient(ctx, client.ClientID)
+			if err != nil {
+				return internal("count identities", err)
+			}
+			if n >= *client.MaxIdentities {
+				return invalid(CodeClientReachedIdentitiesLimit, "The client has reached the maximum number of identities it may create.")
+			}
+		}
+		if msg := b.cfg.PasswordPolicy.check(req.DevicePassword); msg != "" {
+			return invalid(CodeRegistrationFailed, "%s", msg)
+		}
+		if err := tx.Identities().Insert(ctx, identity); errors.Is(err, driver.ErrConflict) {
+			return errAddressExists
+		} else if err != nil {
+			return internal("insert identity", err)
+		}
+		return internal("insert device", tx.Devices().Insert(ctx, device))
+	})
+	if err != nil {
+		return CreatedIdentity{}, err
+	}
+	return CreatedIdentity{
+		Address:   identity.Address,
+		CreatedAt: now,
+		Device:    CreatedDevice{ID: device.ID, Username: device.Username, CreatedAt: now, CreatedByDevice: device.CreatedByDevice},
+	}, nil
+}
+
+var errAddressExists = invalid(CodeAddressAlreadyExists, "An identity with this public key already exists.")
+
+// Self returns the caller's identity.
+func (s *Identities) Self(ctx context.Context, as Caller) (Identity, error) {
+	if as.Anonymous() {
+		return Identity{}, errUnauthenticated
+	}
+	i, err := s.b.store.Identities().Get(ctx, as.Address)
+	if errors.Is(err, driver.ErrNotFound) {
+		return Identity{}, notFound("Identity")
+	}
+	return i, internal("get identity", err)
+}
+
+// DeletionStatus tells whether the identity behind a username is deleted.
+type DeletionStatus struct {
+	IsDeleted    bool
+	DeletionDate *time.Time
+}
+
+// IsDeleted answers for anyone whether the identity that owns the device
+// with the username is deleted: past its deletion grace period. Unknown
+// usernames are not deleted.
+func (s *Identities) IsDeleted(ctx context.Context, username string) (DeletionStatus, error) {
+	if !ValidID(PrefixUsername, username) {
+		return DeletionStatus{}, invalidProperty("username", "The ID or Address is not valid. Check length, prefix and the used characters.")
+	}
+	d, err := s.b.store.Devices().GetByUsername(ctx, username)
+	if errors.Is(err, driver.ErrNotFound) || err == nil && d.Username != username {
+		return DeletionStatus{}, nil
+	}
+	if err != nil {
+		return DeletionStatus{}, internal("get device", err)
+	}
+	i, err := s.b.store.Identities().Get(ctx, d.IdentityAddress)
+	if errors.Is(err, driver.ErrNotFound) {
+		return DeletionStatus{}, nil
+	}
+	if err != nil {
+		return DeletionStatus{}, internal("get identity", err)
+	}
+	if end := i.DeletionGracePeriodEndsAt; end != nil && end.Before(s.b.now()) {
+		return DeletionStatus{IsDeleted: true, DeletionDate: end}, nil
+	}
+	return DeletionStatus{}, nil
+}
+
+// maxFeatureFlagNameLength bounds a feature flag's name.
+const maxFeatureFlagNameLength = 200
+
+// SetFeatureFlags sets the named flags of the caller's identity and leaves
+// the others as they are.
+func (s *Identities) SetFeatureFlags(ctx context.Context, as Caller, flags map[string]bool) error {
+	if as.Anonymous() {
+		return errUnauthenticated
+	}
+	limit := s.b.cfg.MaxFeatureFlagsPerIdentity
+	tooMany := invalid(CodeMaxNumberOfFeatureFlagsExceeded, "An identity may have at most %d feature flags.", limit)
+	if len(flags) > limit {
+		return tooMany
+	}
+	for name := range flags {
+		if name == "" || len(name) > maxFeatureFlagNameLength {
+			return invalidProperty("featureFlags", "Each name must have 1 to %d characters.", maxFeatureFlagNameLength)
+		}
+	}
+	return s.b.store.InTx(ctx, func(tx driver.Tx) error {
+		existing, err := tx.Identities().FeatureFlags(ctx, as.Address)
+		if err != nil {
+			return internal("get feature flags", err)
+		}
+		n := len(existing)
+		for name := range flags {
+			if _, ok := existing[name]; !ok {
+				n++
+			}
+		}
+		if n > limit {
+			return tooMany
+		}
+		return internal("upsert feature flags", tx.Identities().UpsertFeatureFlags(ctx, as.Address, flags))
+	})
+}
+
+// FeatureFlags returns the feature flags of the identity with the address.
+// An identity may read its own; peers may read each other's once
+// relationships exist (a later part of the API). Anything else is
+// reported as not found, so callers learn nothing about strangers.
+func (s *Identities) FeatureFlags(ctx context.Context, as Caller, address string) (map[string]bool, error) {
+	if as.Anonymous() {
+		return nil, errUnauthenticated
+	}
+	if !ValidAddress(address) {
+		return nil, invalidIDError("address")
+	}
+	if address != as.Address {
+		return nil, notFound("Identity")
+	}
+	flags, err := s.b.store.Identities().FeatureFlags(ctx, address)
+	return flags, internal("get feature flags", err)
+}

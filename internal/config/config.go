@@ -1,0 +1,229 @@
+// Package config loads the reference server's configuration: landscape
+// defaults, then an optional YAML file, then environment variables, then
+// command-line flags, each overriding the one before.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// EnvPrefix starts every environment variable the server reads.
+const EnvPrefix = "OPENBACKBONE_"
+
+// Config is everything the reference server can be told. Field tags name
+// the YAML key; the environment variable is EnvPrefix + the upper-cased key
+// with dots as underscores (OPENBACKBONE_DATABASE, OPENBACKBONE_AUTH_TOKENLIFETIME).
+type Config struct {
+	Landscape     string `yaml:"landscape"`
+	Listen        string `yaml:"listen"`
+	DataDir       string `yaml:"dataDir"`
+	Database      string `yaml:"database"`
+	DidDomainName string `yaml:"didDomainName"`
+	LogLevel      string `yaml:"logLevel"`
+	LogFormat     string `yaml:"logFormat"`
+	// MigrateOnStart applies pending database migrations when serving.
+	MigrateOnStart bool `yaml:"migrateOnStart"`
+	Auth           Auth `yaml:"auth"`
+	// SeedClients are OAuth clients created at start when missing.
+	SeedClients []SeedClient `yaml:"seedClients"`
+	Pagination  Pagination   `yaml:"pagination"`
+}
+
+// Auth configures logins and access tokens.
+type Auth struct {
+	TokenLifetime   time.Duration `yaml:"tokenLifetime"`
+	SigningKeyFile  string        `yaml:"signingKeyFile"`
+	MaxFailedLogins int           `yaml:"maxFailedLogins"`
+	LockoutDuration time.Duration `yaml:"lockoutDuration"`
+	// PasswordMinLength and PasswordRequireClasses set the device password
+	// policy; the classes are upper, lower, digit and non-alphanumeric.
+	PasswordMinLength      int  `yaml:"passwordMinLength"`
+	PasswordRequireClasses bool `yaml:"passwordRequireClasses"`
+}
+
+// SeedClient is an OAuth client to create at start.
+type SeedClient struct {
+	ClientID     string `yaml:"clientId"`
+	ClientSecret string `yaml:"clientSecret"`
+	DisplayName  string `yaml:"displayName"`
+}
+
+// Pagination sets list page sizes.
+type Pagination struct {
+	DefaultPageSize int `yaml:"defaultPageSize"`
+	MaxPageSize     int `yaml:"maxPageSize"`
+}
+
+// Defaults returns the settings of a landscape. dev mirrors the reference's
+// test setup: SQLite under ./data, DID domain localhost, an OAuth client
+// test/test, the relaxed password policy and lockout.
+func Defaults(landscape string) (Config, error) {
+	c := Config{
+		Landscape:      landscape,
+		Listen:         "127.0.0.1:8080",
+		DataDir:        "./data",
+		LogLevel:       "info",
+		LogFormat:      "text",
+		MigrateOnStart: true,
+		Auth: Auth{
+			TokenLifetime: 300 * time.Second, MaxFailedLogins: 3, LockoutDuration: 10 * time.Minute,
+			PasswordMinLength: 10, PasswordRequireClasses: true,
+		},
+		Pagination: Pagination{DefaultPageSize: 50, MaxPageSize: 200},
+	}
+	switch landscape {
+	case "dev":
+		c.DidDomainName = "localhost"
+		c.LogLevel = "debug"
+		c.Auth.LockoutDuration = time.Minute
+		c.Auth.PasswordMinLength, c.Auth.PasswordRequireClasses = 1, false
+		c.SeedClients = []SeedClient{{ClientID: "test", ClientSecret: "test", DisplayName: "Test client"}}
+	case "stage", "prod":
+		c.LogFormat = "json"
+	default:
+		return Config{}, fmt.Errorf("config: unknown landscape %q (known: dev, stage, prod)", landscape)
+	}
+	return c, nil
+}
+
+// Load reads the configuration from args (flags) and the environment. The
+// landscape comes from -landscape or OPENBACKBONE_LANDSCAPE (default dev);
+// the YAML file from -config or OPENBACKBONE_CONFIG.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	fs := flag.NewFlagSet("reference-server", flag.ContinueOnError)
+	fs.SetOutput(new(strings.Builder))
+	landscape := fs.String("landscape", "", "dev, stage or prod (env OPENBACKBONE_LANDSCAPE; default dev)")
+	file := fs.String("config", "", "YAML configuration file (env OPENBACKBONE_CONFIG)")
+	listen := fs.String("listen", "", "address to serve on, host:port")
+	dataDir := fs.String("data-dir", "", "directory for the embedded database and keys")
+	database := fs.String("database", "", "database DSN: sqlite:<path> or postgres://…")
+	domain := fs.String("did-domain", "", "DID domain name (the host name clients use)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, fmt.Errorf("config: %w\n%s", err, usage(fs))
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("config: unexpected arguments %q", fs.Args())
+	}
+	name := first(*landscape, getenv(EnvPrefix+"LANDSCAPE"), "dev")
+	c, err := Defaults(name)
+	if err != nil {
+		return Config{}, err
+	}
+	if path := first(*file, getenv(EnvPrefix+"CONFIG")); path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(raw))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("config: %s: %w", path, err)
+		}
+		if c.Landscape != name {
+			return Config{}, fmt.Errorf("config: %s sets landscape %q, but %q was chosen; choose it with -landscape or OPENBACKBONE_LANDSCAPE", path, c.Landscape, name)
+		}
+	}
+	if err := applyEnv(reflect.ValueOf(&c).Elem(), "", getenv); err != nil {
+		return Config{}, err
+	}
+	for _, f := range []struct {
+		flag string
+		dst  *string
+	}{{*listen, &c.Listen}, {*dataDir, &c.DataDir}, {*database, &c.Database}, {*domain, &c.DidDomainName}} {
+		if f.flag != "" {
+			*f.dst = f.flag
+		}
+	}
+	if c.Database == "" {
+		c.Database = "sqlite:" + filepath.Join(c.DataDir, "backbone.db")
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.DidDomainName == "" {
+		errs = append(errs, errors.New("config: didDomainName is required outside the dev landscape"))
+	}
+	if c.Listen == "" {
+		errs = append(errs, errors.New("config: listen is required"))
+	}
+	for _, sc := range c.SeedClients {
+		if sc.ClientID == "" || sc.ClientSecret == "" {
+			errs = append(errs, errors.New("config: every seed client needs clientId and clientSecret"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// applyEnv overrides every scalar field for which an environment variable is
+// set. Slices are configured by file only.
+func applyEnv(v reflect.Value, prefix string, getenv func(string) string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		key := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		name := prefix + strings.ToUpper(key)
+		f := v.Field(i)
+		if f.Kind() == reflect.Struct {
+			if err := applyEnv(f, name+"_", getenv); err != nil {
+				return err
+			}
+			continue
+		}
+		raw := getenv(EnvPrefix + name)
+		if raw == "" {
+			continue
+		}
+		var err error
+		switch {
+		case f.Type() == reflect.TypeFor[time.Duration]():
+			var d time.Duration
+			d, err = time.ParseDuration(raw)
+			f.SetInt(int64(d))
+		case f.Kind() == reflect.String:
+			f.SetString(raw)
+		case f.Kind() == reflect.Int:
+			var n int
+			n, err = strconv.Atoi(raw)
+			f.SetInt(int64(n))
+		case f.Kind() == reflect.Bool:
+			var b bool
+			b, err = strconv.ParseBool(raw)
+			f.SetBool(b)
+		default:
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("config: %s%s=%q: %w", EnvPrefix, name, raw, err)
+		}
+	}
+	return nil
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func usage(fs *flag.FlagSet) string {
+	var b strings.Builder
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	return b.String()
+}
