@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/openbackbone/openbackbone/backbone"
+)
+
+// ErrorBody is the content of the error envelope.
+type ErrorBody struct {
+	ID      string    `json:"id"`
+	Code    string    `json:"code"`
+	Message string    `json:"message"`
+	Docs    string    `json:"docs"`
+	Time    time.Time `json:"time"`
+	Data    any       `json:"data"`
+}
+
+// ErrorEnvelope is the body of every error response of the API.
+type ErrorEnvelope struct {
+	status int
+	Err    ErrorBody `json:"error"`
+}
+
+func (e *ErrorEnvelope) Error() string  { return e.Err.Code + ": " + e.Err.Message }
+func (e *ErrorEnvelope) GetStatus() int { return e.status }
+
+// statusOf is the one mapping from error kinds to HTTP statuses.
+var statusOf = map[backbone.Kind]int{
+	backbone.KindInvalid:         http.StatusBadRequest,
+	backbone.KindNotFound:        http.StatusNotFound,
+	backbone.KindForbidden:       http.StatusForbidden,
+	backbone.KindUnauthenticated: http.StatusUnauthorized,
+	backbone.KindQuotaExhausted:  http.StatusTooManyRequests,
+	backbone.KindInternal:        http.StatusInternalServerError,
+}
+
+func envelope(e *backbone.Error) *ErrorEnvelope {
+	status, ok := statusOf[e.Kind]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if status == http.StatusInternalServerError {
+		// Never show internals to a client.
+		e = &backbone.Error{Code: backbone.CodeUnexpected, Message: "An unexpected error occurred."}
+	}
+	return &ErrorEnvelope{status: status, Err: ErrorBody{
+		ID: backbone.NewErrorID(), Code: e.Code, Message: e.Message, Time: time.Now().UTC(), Data: e.Data,
+	}}
+}
+
+// metaOurs marks the operations this package registers, so the error hook
+// leaves an embedder's own operations on a shared huma API alone.
+const metaOurs = "openbackbone"
+
+var installErrorHook = sync.OnceFunc(func() {
+	previous := huma.NewErrorWithContext
+	huma.NewErrorWithContext = func(ctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		if ctx == nil || ctx.Operation() == nil || ctx.Operation().Metadata[metaOurs] == nil {
+			return previous(ctx, status, msg, errs...)
+		}
+		logger, _ := ctx.Operation().Metadata[metaOurs].(*slog.Logger)
+		return translateError(ctx, logger, status, msg, errs)
+	}
+})
+
+// translateError turns what huma and the services report into the API's
+// error envelope: service errors keep their code; huma's own binding and
+// validation failures become inputCannotBeParsed, as ASP.NET model binding
+// reports them in the reference.
+func translateError(ctx huma.Context, logger *slog.Logger, status int, msg string, errs []error) huma.StatusError {
+	for _, err := range errs {
+		var be *backbone.Error
+		if errors.As(err, &be) {
+			if be.Kind == backbone.KindInternal && logger != nil {
+				logger.ErrorContext(ctx.Context(), "request failed", "operation", ctx.Operation().OperationID, "error", err)
+			}
+			return envelope(be)
+		}
+	}
+	switch {
+	case status == http.StatusRequestEntityTooLarge:
+		return envelope(&backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeRequestBodyTooLarge, Message: "The request body is too large."})
+	case status >= 400 && status < 500:
+		return envelope(&backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: bindingMessage(msg, errs)})
+	}
+	if logger != nil {
+		logger.ErrorContext(ctx.Context(), "request failed", "operation", ctx.Operation().OperationID, "status", status, "message", msg, "errors", errs)
+	}
+	return envelope(&backbone.Error{Kind: backbone.KindInternal})
+}
+
+func bindingMessage(msg string, errs []error) string {
+	parts := []string{}
+	for _, err := range errs {
+		var d *huma.ErrorDetail
+		if errors.As(err, &d) {
+			loc := strings.TrimPrefix(strings.TrimPrefix(d.Location, "body."), "query.")
+			parts = append(parts, "'"+loc+"': "+d.Message)
+		} else if err != nil {
+			parts = append(parts, err.Error())
+		}
+	}
+	if len(parts) == 0 {
+		return "The input cannot be parsed: " + msg + "."
+	}
+	return strings.Join(parts, "; ")
+}
+
+// missing reports a required JSON member that was absent or null.
+func missing(property string) error {
+	return &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: "'" + property + "': The " + property + " field is required."}
+}
