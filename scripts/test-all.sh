@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: Go unit and integration tests on SQLite and
+# PostgreSQL, then the official client (@nmshd/transport) against a real
+# reference server on each store. Starts the local services it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+log() { printf '\n=== %s\n' "$*"; }
+
+log "starting PostgreSQL"
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432
+export OPENBACKBONE_TEST_POSTGRES_DSN="${OPENBACKBONE_TEST_POSTGRES_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
+
+log "go vet"
+go vet ./...
+
+log "go test (SQLite and PostgreSQL)"
+go test -count=1 -timeout 20m ./...
+
+log "installing the official client for the end-to-end tests"
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+
+log "building the reference server"
+go build -o bin/reference-server ./cmd/reference-server
+
+run_e2e() {
+  local name=$1 dsn=$2 port=$3
+  local data
+  data=$(mktemp -d)
+  log "end-to-end with @nmshd/transport on $name"
+  OPENBACKBONE_DATABASE="$dsn" bin/reference-server -listen "127.0.0.1:$port" -data-dir "$data" >"$data/server.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    kill -0 "$pid" 2>/dev/null || { cat "$data/server.log"; return 1; }
+    sleep 0.1
+  done
+  local status=0
+  (cd e2e && BACKBONE_BASE_URL="http://localhost:$port" npm test) || status=$?
+  kill -TERM "$pid"
+  wait "$pid" || { echo "reference server did not shut down cleanly"; status=1; }
+  if [ $status -ne 0 ]; then tail -50 "$data/server.log"; fi
+  rm -rf "$data"
+  return $status
+}
+
+run_e2e sqlite "" 18080
+
+e2edb=openbackbone_e2e
+psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $e2edb" -c "CREATE DATABASE $e2edb"
+run_e2e postgres "postgres://postgres@127.0.0.1:5432/$e2edb?sslmode=disable" 18081
+
+log "all tests passed"
