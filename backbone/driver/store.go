@@ -11,10 +11,12 @@ type Store interface {
 	Stores
 
 	// InTx runs fn in one transaction: it commits if fn returns nil and
-	// rolls back otherwise, returning fn's error unchanged. An adapter may
-	// call fn more than once when the database reports a serialization
-	// failure or deadlock, so fn must have no effects outside the Tx.
-	// The Tx must not be used after fn returns.
+	// rolls back otherwise, returning fn's error unchanged. Transactions are
+	// serializable: a value fn reads and then writes back loses no update
+	// made concurrently by another transaction. An adapter may call fn more
+	// than once when the database reports a serialization failure or
+	// deadlock, so fn must have no effects outside the Tx. The Tx must not
+	// be used after fn returns.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 
 	// Close releases the store's resources.

@@ -1,0 +1,75 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/uptrace/bun/driver/pgdriver"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/openbackbone/openbackbone/backbone/driver"
+)
+
+// errDuplicate stands for the native error an INSERT … ON CONFLICT DO
+// NOTHING that inserted nothing did not raise.
+var errDuplicate = errors.New("row with this key exists")
+
+// translate is the one place native errors become the driver's sentinels:
+// no rows → driver.ErrNotFound, a unique or primary-key violation →
+// driver.ErrConflict. The native error stays wrapped for logs, and op names
+// the failed operation ("sqlstore: get device: …").
+func translate(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("sqlstore: %s: %w", op, driver.ErrNotFound)
+	case errors.Is(err, errDuplicate) || uniqueViolation(err):
+		return fmt.Errorf("sqlstore: %s: %w: %w", op, driver.ErrConflict, err)
+	}
+	return fmt.Errorf("sqlstore: %s: %w", op, err)
+}
+
+func uniqueViolation(err error) bool {
+	if code, ok := pgCode(err); ok {
+		return code == "23505" // unique_violation
+	}
+	if code, ok := sqliteCode(err); ok {
+		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+// retryable reports whether a transaction that failed with err may succeed
+// when run again: a PostgreSQL serialization failure or deadlock, or SQLite
+// still busy after its busy timeout. err may be wrapped, e.g. by fn.
+func retryable(err error) bool {
+	if code, ok := pgCode(err); ok {
+		return code == "40001" || code == "40P01" // serialization_failure, deadlock_detected
+	}
+	if code, ok := sqliteCode(err); ok {
+		switch code & 0xff { // primary result code
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return true
+		}
+	}
+	return false
+}
+
+func pgCode(err error) (string, bool) {
+	var e pgdriver.Error
+	if errors.As(err, &e) {
+		return e.Field('C'), true
+	}
+	return "", false
+}
+
+func sqliteCode(err error) (int, bool) {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code(), true
+	}
+	return 0, false
+}

@@ -1,0 +1,174 @@
+// Package storetest is the conformance suite of driver.Store: every rule a
+// store must keep, written as tests that name the rule. An adapter runs it
+// from a test of its own with a Harness that makes fresh stores:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.RunConformanceTests(t, func(ctx context.Context, t testing.TB) (storetest.Harness, error) {
+//			return &harness{dir: t.TempDir()}, nil
+//		})
+//	}
+//
+// Fixtures are made through the port itself, so the suite needs nothing
+// but a driver.Store. Tests run in parallel, each on a store of its own.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openbackbone/openbackbone/backbone/driver"
+)
+
+// Harness makes the stores of one test.
+type Harness interface {
+	// MakeStore returns a new store: migrated, empty, and isolated from
+	// every other store, also from those made in parallel tests.
+	MakeStore(ctx context.Context) (driver.Store, error)
+	// Close closes the stores the harness made and releases what it holds
+	// (files, schemas). The suite calls it once per test, at the end.
+	Close()
+}
+
+// HarnessMaker makes a Harness for one test or benchmark.
+type HarnessMaker func(ctx context.Context, t testing.TB) (Harness, error)
+
+// RunConformanceTests runs the whole suite against the stores newHarness
+// makes.
+func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
+	t.Run("Challenges", func(t *testing.T) { testChallenges(t, newHarness) })
+	t.Run("Identities", func(t *testing.T) { testIdentities(t, newHarness) })
+	t.Run("Devices", func(t *testing.T) { testDevices(t, newHarness) })
+	t.Run("Clients", func(t *testing.T) { testClients(t, newHarness) })
+	t.Run("Tiers", func(t *testing.T) { testTiers(t, newHarness) })
+	t.Run("InTx", func(t *testing.T) { testTx(t, newHarness) })
+}
+
+// newStore makes a harness and a store for the test and closes both when
+// it ends.
+func newStore(t testing.TB, newHarness HarnessMaker) (context.Context, driver.Store) {
+	t.Helper()
+	ctx := context.Background()
+	h, err := newHarness(ctx, t)
+	require.NoError(t, err, "harness: make harness")
+	t.Cleanup(h.Close)
+	st, err := h.MakeStore(ctx)
+	require.NoError(t, err, "harness: make store")
+	return ctx, st
+}
+
+// base is the instant fixtures are dated from: milliseconds, as services
+// write them, and UTC.
+var base = time.Date(2031, 5, 6, 7, 8, 9, 123_000_000, time.UTC)
+
+// at returns base shifted by d.
+func at(d time.Duration) time.Time { return base.Add(d) }
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }
+
+// newID returns prefix followed by 17 random upper-case letters and digits.
+// IDs of one alphabet case sort alike under every collation, so that
+// ordering rules can be checked without assuming byte order.
+func newID(prefix string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, 17)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return prefix + string(b)
+}
+
+// newAddress returns a random identity address.
+func newAddress() string { return "did:e:localhost:dids:" + newID("")[:17] + "ab12c" }
+
+func newChallenge() driver.Challenge {
+	return driver.Challenge{ID: newID("CHL"), ExpiresAt: at(10 * time.Minute), CreatedBy: newAddress(), CreatedByDevice: newID("DVC")}
+}
+
+func newIdentity() driver.Identity {
+	return driver.Identity{
+		Address:         newAddress(),
+		ClientID:        "test-client",
+		PublicKey:       []byte(`{"pub":"` + newID("") + `","alg":3}` + "\x00\xff"),
+		IdentityVersion: 1,
+		CreatedAt:       at(0),
+		TierID:          "TIR00000000000000000",
+		Status:          driver.IdentityActive,
+	}
+}
+
+func newDevice(address string) driver.Device {
+	return driver.Device{
+		ID:                    newID("DVC"),
+		IdentityAddress:       address,
+		Username:              newID("USR"),
+		PasswordHash:          "$argon2id$v=19$m=65536,t=3,p=4$" + newID("salt"),
+		CreatedAt:             at(0),
+		CommunicationLanguage: "en",
+	}
+}
+
+func newClient() driver.Client {
+	return driver.Client{
+		ClientID:      newID("client-"),
+		DisplayName:   "Test Client",
+		SecretHash:    "$argon2id$" + newID(""),
+		DefaultTierID: "TIR00000000000000000",
+		CreatedAt:     at(0),
+	}
+}
+
+func newTier() driver.Tier {
+	return driver.Tier{ID: newID("TIR"), Name: "TIER" + newID("")[:10], CanBeUsedAsDefaultForClient: true}
+}
+
+// Fixture writers: fail the test if the store rejects a valid record.
+
+func mustInsertIdentity(ctx context.Context, t testing.TB, st driver.Stores, i driver.Identity) driver.Identity {
+	t.Helper()
+	require.NoError(t, st.Identities().Insert(ctx, i), "fixture: insert identity")
+	return i
+}
+
+func mustInsertDevice(ctx context.Context, t testing.TB, st driver.Stores, d driver.Device) driver.Device {
+	t.Helper()
+	require.NoError(t, st.Devices().Insert(ctx, d), "fixture: insert device")
+	return d
+}
+
+func mustInsertClient(ctx context.Context, t testing.TB, st driver.Stores, c driver.Client) driver.Client {
+	t.Helper()
+	require.NoError(t, st.Clients().Insert(ctx, c), "fixture: insert client")
+	return c
+}
+
+func mustInsertTier(ctx context.Context, t testing.TB, st driver.Stores, tier driver.Tier) driver.Tier {
+	t.Helper()
+	require.NoError(t, st.Tiers().Insert(ctx, tier), "fixture: insert tier")
+	return tier
+}
+
+func mustInsertChallenge(ctx context.Context, t testing.TB, st driver.Stores, c driver.Challenge) driver.Challenge {
+	t.Helper()
+	require.NoError(t, st.Challenges().Insert(ctx, c), "fixture: insert challenge")
+	return c
+}
+
+// requireUTC fails unless every time is in UTC.
+func requireUTC(t testing.TB, rule string, times ...*time.Time) {
+	t.Helper()
+	for _, tm := range times {
+		if tm != nil {
+			require.Equal(t, time.UTC, tm.Location(), "%s: times must come back in UTC", rule)
+		}
+	}
+}
+
+// otherZone is a zone east of UTC, to check that stores keep instants, not
+// wall clocks.
+var otherZone = time.FixedZone("UTC+02:30", 2*3600+30*60)
