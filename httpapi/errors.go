@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -87,7 +88,7 @@ func translateError(ctx huma.Context, logger *slog.Logger, status int, msg strin
 	}
 	switch {
 	case status == http.StatusRequestEntityTooLarge:
-		return envelope(&backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeRequestBodyTooLarge, Message: "The request body is too large."})
+		return envelope(errBodyTooLarge)
 	case status >= 400 && status < 500:
 		return envelope(&backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: bindingMessage(msg, errs)})
 	}
@@ -112,6 +113,18 @@ func bindingMessage(msg string, errs []error) string {
 		return "The input cannot be parsed: " + msg + "."
 	}
 	return strings.Join(parts, "; ")
+}
+
+var errBodyTooLarge = &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeRequestBodyTooLarge, Message: "The request body is too large."}
+
+// writeError writes the error envelope outside huma (from router
+// middleware).
+func writeError(w http.ResponseWriter, e *backbone.Error) {
+	env := envelope(e)
+	body, _ := json.Marshal(env)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(env.status)
+	_, _ = w.Write(body)
 }
 
 // missing reports a required JSON member that was absent or null.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openbackbone/openbackbone/backbone"
 )
 
 // maxBodyBytes is the reference's request body limit.
@@ -48,19 +50,19 @@ func conventions(logger *slog.Logger, next http.Handler) http.Handler {
 				}
 				logger.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p)
 				if !rw.wroteHeader {
-					rw.Header().Set("Content-Type", "application/json; charset=utf-8")
-					rw.WriteHeader(http.StatusInternalServerError)
-					_, _ = rw.Write([]byte(`{"error":{"id":"","code":"error.platform.unexpected","message":"An unexpected error occurred.","docs":"","time":"` + time.Now().UTC().Format(time.RFC3339Nano) + `","data":null}}`))
+					writeError(rw, &backbone.Error{Kind: backbone.KindInternal})
 				}
 			}
 		}()
 		if r.ContentLength > maxBodyBytes {
-			rw.Header().Set("Content-Type", "application/json; charset=utf-8")
-			rw.WriteHeader(http.StatusBadRequest)
-			_, _ = rw.Write([]byte(`{"error":{"id":"","code":"error.platform.requestBodyTooLarge","message":"The request body is too large.","docs":"","time":"` + start.Format(time.RFC3339Nano) + `","data":null}}`))
+			writeError(rw, errBodyTooLarge)
 			return
 		}
 		next.ServeHTTP(rw, r)
+		// Paths can hold addresses and device IDs; request logs stay at
+		// debug level until masking arrives with observability.
+		logger.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rw.status), slog.Duration("duration", time.Since(start)), slog.String("correlationId", id))
 	})
 }
 

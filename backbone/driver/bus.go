@@ -19,7 +19,10 @@ type Bus interface {
 	Publish(ctx context.Context, topic string, msgs ...Message) error
 	// Subscribe attaches to a named, durable subscription of the topic:
 	// every subscription receives each message, and subscribers that share a
-	// subscription name share its messages (competing consumers).
+	// subscription name share its messages (competing consumers). The
+	// subscription exists once the first Subscribe to it has returned, and
+	// from then on receives every message published to the topic, whether or
+	// not a subscriber is attached.
 	Subscribe(ctx context.Context, topic, subscription string) (Subscription, error)
 	// Close releases the bus's resources.
 	Close() error
@@ -27,7 +30,8 @@ type Bus interface {
 
 // Subscription receives messages of one subscription.
 type Subscription interface {
-	// Receive blocks until a message arrives or ctx ends.
+	// Receive blocks until a message arrives or ctx ends; then it returns an
+	// error wrapping ctx.Err(). After Close it returns an error.
 	Receive(ctx context.Context) (Delivery, error)
 	// Close detaches from the subscription; unacknowledged messages are
 	// delivered again.

@@ -1,0 +1,198 @@
+// Command reference-server runs OpenBackbone with the adapters of this
+// repository, configured by landscape, YAML file, environment and flags.
+//
+//	reference-server [flags]          serve the Consumer API
+//	reference-server migrate [flags]  apply pending database migrations and exit
+//
+// With no configuration it serves the dev landscape on 127.0.0.1:8080 with
+// SQLite under ./data.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/openbackbone/openbackbone/adapters/sqlstore"
+	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi"
+	"github.com/openbackbone/openbackbone/internal/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "reference-server:", err)
+		os.Exit(1)
+	}
+}
+
+// run is main without the process: tests call it with their own arguments,
+// environment and a channel that receives the listening address.
+func run(ctx context.Context, args []string, getenv func(string) string, logOut io.Writer, ready chan<- string) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	cfg, err := config.Load(args, getenv)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(cfg, logOut)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, logger, ready)
+	case "migrate":
+		return migrate(ctx, cfg, logger)
+	default:
+		return fmt.Errorf("unknown command %q (known: serve, migrate)", cmd)
+	}
+}
+
+func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (*sqlstore.Store, error) {
+	if strings.HasPrefix(cfg.Database, "sqlite:") {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	return sqlstore.Open(ctx, cfg.Database, sqlstore.Options{Logger: logger})
+}
+
+func migrate(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	store, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	logger.Info("database migrated", "database", redactDSN(cfg.Database))
+	return nil
+}
+
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready chan<- string) error {
+	store, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if cfg.MigrateOnStart {
+		if err := store.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	key, err := signingKey(cfg)
+	if err != nil {
+		return err
+	}
+	bcfg := backboneConfig(cfg, logger)
+	bcfg.TokenSigningKey = key
+	b, err := backbone.New(bcfg, backbone.Drivers{Store: store})
+	if err != nil {
+		return err
+	}
+	if err := seed(ctx, b, cfg); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           httpapi.New(b, httpapi.Options{Logger: logger}),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("serving", "address", ln.Addr().String(), "landscape", cfg.Landscape, "database", redactDSN(cfg.Database), "didDomainName", cfg.DidDomainName)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func backboneConfig(cfg config.Config, logger *slog.Logger) backbone.Config {
+	c := backbone.DefaultConfig()
+	c.DidDomainName = cfg.DidDomainName
+	c.AccessTokenLifetime = cfg.Auth.TokenLifetime
+	c.MaxFailedLogins = cfg.Auth.MaxFailedLogins
+	c.LockoutDuration = cfg.Auth.LockoutDuration
+	req := cfg.Auth.PasswordRequireClasses
+	c.PasswordPolicy = backbone.PasswordPolicy{MinLength: cfg.Auth.PasswordMinLength, RequireUpper: req, RequireLower: req, RequireDigit: req, RequireNonAlnum: req}
+	c.DefaultPageSize = cfg.Pagination.DefaultPageSize
+	c.MaxPageSize = cfg.Pagination.MaxPageSize
+	c.Logger = logger
+	return c
+}
+
+// seed creates the built-in tiers and the configured OAuth clients; every
+// replica runs it on start, and it is safe to run concurrently.
+func seed(ctx context.Context, b *backbone.Backbone, cfg config.Config) error {
+	if _, err := b.Tiers.EnsureBuiltIn(ctx); err != nil {
+		return fmt.Errorf("seed tiers: %w", err)
+	}
+	for _, c := range cfg.SeedClients {
+		if err := b.Clients.Ensure(ctx, backbone.CreateClientRequest{ClientID: c.ClientID, ClientSecret: c.ClientSecret, DisplayName: c.DisplayName}); err != nil {
+			return fmt.Errorf("seed client %s: %w", c.ClientID, err)
+		}
+	}
+	return nil
+}
+
+func newLogger(cfg config.Config, out io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return nil, fmt.Errorf("logLevel: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch cfg.LogFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(out, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(out, opts)), nil
+	}
+	return nil, fmt.Errorf("logFormat %q: want json or text", cfg.LogFormat)
+}
+
+// redactDSN hides a password in a database URL before it is logged.
+func redactDSN(dsn string) string {
+	if at := strings.LastIndex(dsn, "@"); at > 0 {
+		if scheme := strings.Index(dsn, "://"); scheme > 0 && scheme < at {
+			if colon := strings.Index(dsn[scheme+3:at], ":"); colon >= 0 {
+				return dsn[:scheme+3+colon] + ":***" + dsn[at:]
+			}
+		}
+	}
+	return dsn
+}

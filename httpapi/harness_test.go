@@ -1,0 +1,172 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/openbackbone/openbackbone/httpapi"
+	"github.com/openbackbone/openbackbone/internal/backbonetest"
+)
+
+// server is the Consumer API on a fresh store, driven over real HTTP.
+type server struct {
+	t   *testing.T
+	env *backbonetest.Env
+	url string
+}
+
+// eachStore runs f against every store the environment offers.
+func eachStore(t *testing.T, f func(t *testing.T, s *server)) {
+	for _, store := range backbonetest.Stores() {
+		t.Run(store, func(t *testing.T) {
+			t.Parallel()
+			env := backbonetest.New(t, store, nil)
+			ts := httptest.NewServer(httpapi.New(env.Backbone, httpapi.Options{}))
+			t.Cleanup(ts.Close)
+			f(t, &server{t: t, env: env, url: ts.URL})
+		})
+	}
+}
+
+type response struct {
+	Status int
+	Header http.Header
+	Raw    []byte
+	JSON   map[string]any
+}
+
+// result returns the "result" member as an object.
+func (r response) result() map[string]any {
+	m, _ := r.JSON["result"].(map[string]any)
+	return m
+}
+
+func (r response) errorCode() string {
+	e, _ := r.JSON["error"].(map[string]any)
+	c, _ := e["code"].(string)
+	return c
+}
+
+func (s *server) do(method, path, token string, body any, header ...string) response {
+	s.t.Helper()
+	var rd io.Reader
+	contentType := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case url.Values:
+		rd, contentType = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	default:
+		raw, err := json.Marshal(b)
+		require.NoError(s.t, err)
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, s.url+path, rd)
+	require.NoError(s.t, err)
+	if rd != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(s.t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(s.t, err)
+	r := response{Status: res.StatusCode, Header: res.Header, Raw: raw}
+	if len(raw) > 0 && strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		require.NoError(s.t, json.Unmarshal(raw, &r.JSON), "body: %s", raw)
+	}
+	return r
+}
+
+// expectError asserts an error response with the envelope and the code.
+func expectError(t *testing.T, r response, status int, code string) {
+	t.Helper()
+	require.Equal(t, status, r.Status, "body: %s", r.Raw)
+	assert.Equal(t, "application/json; charset=utf-8", r.Header.Get("Content-Type"))
+	e, ok := r.JSON["error"].(map[string]any)
+	require.True(t, ok, "error envelope missing: %s", r.Raw)
+	assert.Equal(t, code, e["code"], "body: %s", r.Raw)
+	assert.Regexp(t, `^ERR[A-Z1-9]{17}$`, e["id"])
+	assert.Equal(t, "", e["docs"])
+	assert.NotEmpty(t, e["message"])
+	assert.Contains(t, e, "data")
+	_, err := time.Parse(time.RFC3339Nano, e["time"].(string))
+	assert.NoError(t, err)
+}
+
+var wireTime = `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`
+
+// account is an identity with one logged-in device.
+type account struct {
+	Key      backbonetest.Key
+	Address  string
+	DeviceID string
+	Username string
+	Password string
+	Token    string
+}
+
+func (s *server) createIdentity() account {
+	s.t.Helper()
+	key := backbonetest.NewKey()
+	a := account{Key: key, Password: "device-password"}
+	ch := s.do("POST", "/api/v2/Challenges", "", nil)
+	require.Equal(s.t, http.StatusCreated, ch.Status, "body: %s", ch.Raw)
+	expires, err := time.Parse(time.RFC3339, ch.result()["expiresAt"].(string))
+	require.NoError(s.t, err)
+	challenge := backbonetest.ChallengeJSON(ch.result()["id"].(string), expires, "", "")
+	r := s.do("POST", "/api/v2/Identities", "", map[string]any{
+		"clientId": "test", "clientSecret": "test", "identityPublicKey": key.WrapperBase64(),
+		"devicePassword": a.Password, "identityVersion": 1,
+		"signedChallenge": map[string]any{"challenge": challenge, "signature": key.SignBase64(challenge)},
+	})
+	require.Equal(s.t, http.StatusCreated, r.Status, "body: %s", r.Raw)
+	a.Address = r.result()["address"].(string)
+	dev := r.result()["device"].(map[string]any)
+	a.DeviceID, a.Username = dev["id"].(string), dev["username"].(string)
+	a.Token = s.login(a.Username, a.Password)
+	return a
+}
+
+func (s *server) login(username, password string) string {
+	s.t.Helper()
+	r := s.token(username, password)
+	require.Equal(s.t, http.StatusOK, r.Status, "body: %s", r.Raw)
+	return r.JSON["access_token"].(string)
+}
+
+func (s *server) token(username, password string) response {
+	return s.do("POST", "/connect/token", "", url.Values{
+		"grant_type": {"password"}, "client_id": {"test"}, "client_secret": {"test"},
+		"username": {username}, "password": {password},
+	})
+}
+
+// authChallenge makes a challenge as the account and signs it with the
+// identity key, as device registration needs.
+func (s *server) authChallenge(a account) map[string]any {
+	s.t.Helper()
+	ch := s.do("POST", "/api/v2/Challenges", a.Token, nil)
+	require.Equal(s.t, http.StatusCreated, ch.Status)
+	expires, err := time.Parse(time.RFC3339, ch.result()["expiresAt"].(string))
+	require.NoError(s.t, err)
+	challenge := backbonetest.ChallengeJSON(ch.result()["id"].(string), expires, a.Address, a.DeviceID)
+	return map[string]any{"challenge": challenge, "signature": a.Key.SignBase64(challenge), "@type": "ChallengeSigned"}
+}
