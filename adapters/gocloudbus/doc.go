@@ -1,0 +1,92 @@
+// Package gocloudbus is a driver.Bus on gocloud.dev/pubsub: one adapter for
+// an in-process bus, RabbitMQ, NATS JetStream, Azure Service Bus, AWS SNS/SQS
+// and Google Cloud Pub/Sub, chosen by the scheme of the URL given to Open.
+//
+//	bus, err := gocloudbus.Open(ctx, "rabbit://?server=amqp://guest:guest@127.0.0.1:5672/",
+//		gocloudbus.Options{Prefix: "openbackbone."})
+//
+// # Semantics
+//
+// Every provider gives the driver.Bus contract: Publish delivers each message
+// to every subscription of the topic (a topic without subscriptions drops
+// it); subscribers sharing a subscription name compete for its messages; a
+// subscription, once the first Subscribe to it has returned, keeps the
+// messages published while no subscriber is attached; Message.ID and
+// Metadata survive the trip (the ID travels in the metadata key
+// "openbackbone-message-id", which Publish reserves); Nack and Close hand
+// unacknowledged messages back for redelivery at once. Delivery is at least
+// once and unordered.
+//
+// # Names
+//
+// Topic and subscription names are dot-separated tokens of ASCII letters,
+// digits and hyphens, at most 80 characters ("IdentityCreated",
+// "Quotas.IdentityCreated"); others are rejected. The prefix (Options.Prefix
+// or the prefix parameter, e.g. "openbackbone.") is put before the topic
+// name; the provider names below write it P, the topic T and the
+// subscription S.
+//
+// # URLs
+//
+// Every scheme takes only query parameters; unknown ones are errors. All take
+// prefix, which overrides Options.Prefix.
+//
+// mem:// — in-process, the embedded default. Each Open makes a bus of its
+// own whose subscriptions last as long as it does. Parameters:
+//   - ack_deadline: how long a received message that is neither acked, nacked
+//     nor handed back by Close (its subscriber is stuck) waits before it is
+//     delivered again; default 1m.
+//
+// rabbit:// — RabbitMQ. The topic is a durable fanout exchange P+T, each
+// subscription a durable queue P+T+"_"+S bound to it; both are declared on
+// first use. Messages are persistent. Subscribers of a queue compete; each
+// subscriber has its own AMQP connection, whose closing hands its unacked
+// and prefetched messages back. Metadata keys starting with "x-" are
+// RabbitMQ's and reserved. Parameters:
+//   - server (or Options.ServerURL): the broker, amqp://user:pass@host:5672/vhost
+//     or amqps://…; required.
+//   - prefetch: messages a subscriber may hold unacked (AMQP QoS); default
+//     256. gocloud fetches in batches that grow with throughput, so a small
+//     value caps throughput (32 gives some 400 messages/s); a large one lets
+//     a slow subscriber hold more that its competitors could have handled.
+//   - queue_type: quorum (default) or classic; must match existing queues.
+//   - queue_expires: delete a subscription's queue after it has had no
+//     subscriber for this long (x-expires), e.g. 168h; default never. Its
+//     messages go with it.
+//
+// nats:// — NATS JetStream. The topic is a stream capturing the subject P+T
+// (stream name P+T with "." as "_") with interest retention: a message is
+// kept until every subscription has acked it. Each subscription is a durable
+// pull consumer named S ("." as "_") delivering messages published after its
+// creation; subscribers of one consumer compete. Streams and consumers are
+// created on first use. Parameters:
+//   - server (or Options.ServerURL): nats://user:pass@host:4222 or a comma
+//     separated list; required.
+//   - ack_wait: how long a message received and neither acked, nacked nor
+//     handed back by Close waits before redelivery; default 30s. Applies to
+//     consumers created from then on.
+//   - storage: file (default) or memory, for streams created from then on.
+//   - replicas: replicas of streams created from then on; default 1.
+//
+// azuresb:// — Azure Service Bus: topic P+T, subscription S on it. Both must
+// exist. Credentials as gocloud.dev/pubsub/azuresb reads them: the
+// environment variable SERVICEBUS_CONNECTION_STRING, or SERVICEBUS_HOSTNAME
+// with the default Azure credential. No further parameters.
+//
+// awssnssqs:// — AWS: topic the SNS topic arn:aws:sns:REGION:ACCOUNT:P+T, each
+// subscription the SQS queue P+T+"__"+S (both with "." as "_") subscribed to
+// it with raw message delivery. Both must exist. Credentials from the AWS
+// default chain. Parameters:
+//   - region: AWS region, e.g. eu-central-1; required.
+//   - account: AWS account ID owning topic and queues; required.
+//   - profile: shared config profile.
+//
+// gcppubsub:// — Google Cloud Pub/Sub: topic projects/PROJECT/topics/P+T,
+// subscription projects/PROJECT/subscriptions/P+T+"_"+S. Both must exist.
+// Credentials from Application Default Credentials (PUBSUB_EMULATOR_HOST is
+// honoured). Parameters:
+//   - project: the project ID; required.
+//
+// The cloud providers cannot be tested here; their URLs and names are
+// checked by unit tests only.
+package gocloudbus
