@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: Go unit and integration tests on SQLite and
-# PostgreSQL, then the official client (@nmshd/transport) against a real
+# PostgreSQL and the bus adapters on RabbitMQ and NATS, then the official client (@nmshd/transport) against a real
 # reference server on each store. Starts the local services it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,18 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432
+log "starting RabbitMQ and NATS"
+if ! rabbitmqctl -q status >/dev/null 2>&1; then
+  rabbitmq-server -detached || true
+  for _ in $(seq 1 60); do rabbitmqctl -q status >/dev/null 2>&1 && break; sleep 1; done
+fi
+rabbitmqctl -q status >/dev/null
+start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
+  -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+for _ in $(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 1; done
+export OPENBACKBONE_TEST_RABBITMQ_URL="${OPENBACKBONE_TEST_RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}"
+export OPENBACKBONE_TEST_NATS_URL="${OPENBACKBONE_TEST_NATS_URL:-nats://127.0.0.1:4222}"
+
 export OPENBACKBONE_TEST_POSTGRES_DSN="${OPENBACKBONE_TEST_POSTGRES_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 
 log "go vet"
