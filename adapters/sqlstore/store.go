@@ -145,7 +145,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: connect: %w", err)
 	}
-	return &Store{stores: stores{db: db}, db: db, dialect: db.Dialect().Name(), schema: opts.Schema, log: opts.Logger}, nil
+	st := &Store{db: db, dialect: db.Dialect().Name(), schema: opts.Schema, log: opts.Logger}
+	st.stores = stores{db: db, root: st}
+	return st, nil
 }
 
 // sqliteParams are the connection settings of every SQLite connection:
@@ -256,6 +258,11 @@ const (
 // transaction holds the write lock from BEGIN, and is run again when the
 // lock stays busy past the busy timeout.
 func (s *Store) InTx(ctx context.Context, fn func(tx driver.Tx) error) error {
+	return s.inTx(ctx, func(tx bun.Tx) error { return fn(stores{db: tx}) })
+}
+
+// inTx is InTx on a bun.Tx, for the stores' own multi-statement writes.
+func (s *Store) inTx(ctx context.Context, fn func(tx bun.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.runTx(ctx, fn)
 		if err == nil || attempt == maxTxAttempts || !retryable(err) {
@@ -272,7 +279,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx driver.Tx) error) error {
 	}
 }
 
-func (s *Store) runTx(ctx context.Context, fn func(tx driver.Tx) error) (err error) {
+func (s *Store) runTx(ctx context.Context, fn func(tx bun.Tx) error) (err error) {
 	var txOpts *sql.TxOptions
 	if s.dialect == dialect.PG {
 		txOpts = &sql.TxOptions{Isolation: sql.LevelSerializable}
@@ -287,7 +294,7 @@ func (s *Store) runTx(ctx context.Context, fn func(tx driver.Tx) error) (err err
 			_ = tx.Rollback()
 		}
 	}()
-	if err := fn(stores{db: tx}); err != nil {
+	if err := fn(tx); err != nil {
 		done = true
 		_ = tx.Rollback()
 		return err
@@ -298,32 +305,57 @@ func (s *Store) runTx(ctx context.Context, fn func(tx driver.Tx) error) (err err
 
 // stores hands out the per-aggregate stores on a bun.IDB: the *bun.DB for
 // Store (each call autocommits), a bun.Tx inside InTx.
-type stores struct{ db bun.IDB }
+type stores struct {
+	db bun.IDB
+	// root is the Store whose own view this is; nil inside InTx.
+	root *Store
+}
 
-func (s stores) Challenges() driver.ChallengeStore { return challengeStore(s) }
-func (s stores) Identities() driver.IdentityStore  { return identityStore(s) }
-func (s stores) Devices() driver.DeviceStore       { return deviceStore(s) }
-func (s stores) Clients() driver.ClientStore       { return clientStore(s) }
-func (s stores) Tiers() driver.TierStore           { return tierStore(s) }
+func (s stores) Challenges() driver.ChallengeStore         { return challengeStore{s.db} }
+func (s stores) Identities() driver.IdentityStore          { return identityStore{s.db} }
+func (s stores) Devices() driver.DeviceStore               { return deviceStore{s.db} }
+func (s stores) Clients() driver.ClientStore               { return clientStore{s.db} }
+func (s stores) Tiers() driver.TierStore                   { return tierStore{s.db} }
+func (s stores) SyncRuns() driver.SyncRunStore             { return syncRunStore(s) }
+func (s stores) ExternalEvents() driver.ExternalEventStore { return externalEventStore(s) }
+func (s stores) Datawallets() driver.DatawalletStore       { return datawalletStore(s) }
+func (s stores) Outbox() driver.OutboxStore                { return outboxStore(s) }
+
+// atomic runs fn, whose statements must commit together, in the view's
+// transaction; on the Store's own view, in a transaction of its own that is
+// retried like InTx's.
+func (s stores) atomic(ctx context.Context, fn func(db bun.IDB) error) error {
+	if s.root == nil {
+		return fn(s.db)
+	}
+	return s.root.inTx(ctx, func(tx bun.Tx) error { return fn(tx) })
+}
 
 // insert stores a new row and reports a duplicate key as ErrConflict.
 // Where the dialect has INSERT … ON CONFLICT DO NOTHING, the duplicate is
 // skipped rather than raised, so that a PostgreSQL transaction stays usable
 // after ErrConflict; elsewhere the unique violation is translated.
 func insert(ctx context.Context, db bun.IDB, op string, model any) error {
+	return translate(op, insertRows(ctx, db, model, 1))
+}
+
+// insertRows is insert for a model of n rows, returning the native error
+// (errDuplicate for a skipped row). On a duplicate, rows inserted before it
+// may remain: run it in a transaction that is rolled back on error.
+func insertRows(ctx context.Context, db bun.IDB, model any, n int) error {
 	q := db.NewInsert().Model(model)
 	if !db.Dialect().Features().Has(feature.InsertOnConflict) {
 		_, err := q.Exec(ctx)
-		return translate(op, err)
+		return err
 	}
 	res, err := q.On("CONFLICT DO NOTHING").Exec(ctx)
 	if err != nil {
-		return translate(op, err)
+		return err
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return translate(op, err)
-	} else if n == 0 {
-		return translate(op, errDuplicate)
+	if got, err := res.RowsAffected(); err != nil {
+		return err
+	} else if got < int64(n) {
+		return errDuplicate
 	}
 	return nil
 }

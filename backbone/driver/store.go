@@ -37,4 +37,8 @@ type Stores interface {
 	Devices() DeviceStore
 	Clients() ClientStore
 	Tiers() TierStore
+	SyncRuns() SyncRunStore
+	ExternalEvents() ExternalEventStore
+	Datawallets() DatawalletStore
+	Outbox() OutboxStore
 }

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,8 +10,10 @@ import (
 	"github.com/openbackbone/openbackbone/backbone/driver"
 )
 
-// RunBenchmarks measures the store calls on the login and device paths
-// against a store holding a few hundred identities and devices.
+// RunBenchmarks measures the store calls on the login, device, sync,
+// datawallet and outbox paths against a store holding a few hundred
+// identities and devices, and for some of them external events, sync runs
+// and datawallet modifications.
 func RunBenchmarks(b *testing.B, newHarness HarnessMaker) {
 	ctx, st := newStore(b, newHarness)
 	const identities, devicesEach = 200, 5
@@ -77,6 +81,141 @@ func RunBenchmarks(b *testing.B, newHarness HarnessMaker) {
 				return tx.Devices().Update(ctx, d)
 			})
 			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	runSyncBenchmarks(b, ctx, st, someIdentity.Address)
+}
+
+// runSyncBenchmarks adds to the store the sync history of address and of a
+// few other identities: 100 deliverable events among 300 synced ones, 20
+// finished runs, 500 datawallet modifications of 100 objects.
+func runSyncBenchmarks(b *testing.B, ctx context.Context, st driver.Store, address string) {
+	const deliverable, synced, runs, mods = 100, 300, 20, 500
+	err := st.InTx(ctx, func(tx driver.Tx) error {
+		for _, owner := range []string{newAddress(), address, newAddress()} {
+			for r := range runs {
+				run := newSyncRun(owner, newID("DVC"), int64(r))
+				run.FinalizedAt = ptr(run.CreatedAt.Add(time.Second))
+				if err := tx.SyncRuns().Insert(ctx, run); err != nil {
+					return err
+				}
+				var ids []string
+				for range synced / runs {
+					e, err := tx.ExternalEvents().Insert(ctx, newExternalEvent(owner))
+					if err != nil {
+						return err
+					}
+					ids = append(ids, e.ID)
+				}
+				if err := tx.ExternalEvents().AssignToSyncRun(ctx, ids, run.ID); err != nil {
+					return err
+				}
+			}
+			for range deliverable {
+				if _, err := tx.ExternalEvents().Insert(ctx, newExternalEvent(owner)); err != nil {
+					return err
+				}
+			}
+			batch := make([]driver.DatawalletModification, 0, mods)
+			for i := range mods {
+				batch = append(batch, newModification(fmt.Sprintf("object%03d", i%100)))
+			}
+			if _, err := tx.Datawallets().AppendModifications(ctx, owner, batch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatalf("fixture: %v", err)
+	}
+
+	b.Run("SyncRuns/Latest", func(b *testing.B) {
+		for b.Loop() {
+			if r, err := st.SyncRuns().Latest(ctx, address); err != nil || r.Index != runs-1 {
+				b.Fatalf("Latest: index %d, %v", r.Index, err)
+			}
+		}
+	})
+	b.Run("ExternalEvents/ListDeliverable100", func(b *testing.B) {
+		for b.Loop() {
+			if es, err := st.ExternalEvents().ListDeliverable(ctx, address, 3); err != nil || len(es) != deliverable {
+				b.Fatalf("ListDeliverable: %d events, %v", len(es), err)
+			}
+		}
+	})
+	b.Run("ExternalEvents/HasUnsyncedWithoutErrors", func(b *testing.B) {
+		for b.Loop() {
+			if ok, err := st.ExternalEvents().HasUnsyncedWithoutErrors(ctx, address); err != nil || !ok {
+				b.Fatalf("HasUnsyncedWithoutErrors: %v, %v", ok, err)
+			}
+		}
+	})
+	b.Run("ExternalEvents/ListBySyncRun", func(b *testing.B) {
+		run, err := st.SyncRuns().Latest(ctx, address)
+		if err != nil {
+			b.Fatal(err)
+		}
+		page := driver.PageRequest{Number: 1, Size: 10}
+		for b.Loop() {
+			if es, total, err := st.ExternalEvents().ListBySyncRun(ctx, run.ID, page); err != nil || total != synced/runs || len(es) != 10 {
+				b.Fatalf("ListBySyncRun: %d events of %d, %v", len(es), total, err)
+			}
+		}
+	})
+	b.Run("InTx/InsertExternalEvent", func(b *testing.B) {
+		owner := newAddress()
+		for b.Loop() {
+			err := st.InTx(ctx, func(tx driver.Tx) error {
+				_, err := tx.ExternalEvents().Insert(ctx, newExternalEvent(owner))
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Datawallets/ListModifications", func(b *testing.B) {
+		page := driver.PageRequest{Number: 1, Size: 50}
+		for b.Loop() {
+			if ms, total, err := st.Datawallets().ListModifications(ctx, address, -1, page); err != nil || total != 100 || len(ms) != 50 {
+				b.Fatalf("ListModifications: %d of %d, %v", len(ms), total, err)
+			}
+		}
+	})
+	b.Run("InTx/AppendModifications10", func(b *testing.B) {
+		owner := newAddress()
+		for b.Loop() {
+			batch := make([]driver.DatawalletModification, 10)
+			for i := range batch {
+				batch[i] = newModification(newID("obj"))
+			}
+			err := st.InTx(ctx, func(tx driver.Tx) error {
+				if _, err := tx.Datawallets().LatestIndex(ctx, owner); err != nil {
+					return err
+				}
+				_, err := tx.Datawallets().AppendModifications(ctx, owner, batch)
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Outbox/AppendClaimDelete", func(b *testing.B) {
+		for b.Loop() {
+			m := newOutboxMessage(at(0))
+			if err := st.Outbox().Append(ctx, m); err != nil {
+				b.Fatal(err)
+			}
+			got, err := st.Outbox().Claim(ctx, at(time.Hour), at(2*time.Hour), 10)
+			if err != nil || len(got) != 1 {
+				b.Fatalf("Claim: %d messages, %v", len(got), err)
+			}
+			if err := st.Outbox().Delete(ctx, []string{m.ID}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -15,6 +15,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"slices"
 	"testing"
 	"time"
 
@@ -44,6 +45,10 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 	t.Run("Devices", func(t *testing.T) { testDevices(t, newHarness) })
 	t.Run("Clients", func(t *testing.T) { testClients(t, newHarness) })
 	t.Run("Tiers", func(t *testing.T) { testTiers(t, newHarness) })
+	t.Run("SyncRuns", func(t *testing.T) { testSyncRuns(t, newHarness) })
+	t.Run("ExternalEvents", func(t *testing.T) { testExternalEvents(t, newHarness) })
+	t.Run("Datawallets", func(t *testing.T) { testDatawallets(t, newHarness) })
+	t.Run("Outbox", func(t *testing.T) { testOutbox(t, newHarness) })
 	t.Run("InTx", func(t *testing.T) { testTx(t, newHarness) })
 }
 
@@ -172,3 +177,77 @@ func requireUTC(t testing.TB, rule string, times ...*time.Time) {
 // otherZone is a zone east of UTC, to check that stores keep instants, not
 // wall clocks.
 var otherZone = time.FixedZone("UTC+02:30", 2*3600+30*60)
+
+func newSyncRun(address, device string, index int64) driver.SyncRun {
+	return driver.SyncRun{
+		ID:              newID("SYR"),
+		Type:            driver.SyncRunExternalEventSync,
+		Index:           index,
+		CreatedAt:       at(time.Duration(index) * time.Minute),
+		ExpiresAt:       at(time.Duration(index)*time.Minute + 10*time.Second),
+		CreatedBy:       address,
+		CreatedByDevice: device,
+	}
+}
+
+func newExternalEvent(owner string) driver.ExternalEvent {
+	return driver.ExternalEvent{
+		ID:        newID("SYI"),
+		Owner:     owner,
+		Type:      "MessageReceived",
+		CreatedAt: at(0),
+		Payload:   []byte(`{"id":"` + newID("MSG") + `"}`),
+	}
+}
+
+func newModification(objectIdentifier string) driver.DatawalletModification {
+	return driver.DatawalletModification{
+		ID:                newID("DWM"),
+		ObjectIdentifier:  objectIdentifier,
+		PayloadCategory:   "Userdata",
+		CreatedAt:         at(0),
+		CreatedByDevice:   newID("DVC"),
+		Collection:        "Relationships",
+		Type:              driver.DatawalletUpdate,
+		EncryptedPayload:  []byte("\x00encrypted\xff" + newID("")),
+		DatawalletVersion: 1,
+	}
+}
+
+func newOutboxMessage(createdAt time.Time) driver.OutboxMessage {
+	return driver.OutboxMessage{ID: newID("OBX"), Topic: "MessageCreated", Body: []byte(`{"id":"` + newID("MSG") + `"}`), CreatedAt: createdAt}
+}
+
+func mustInsertSyncRun(ctx context.Context, t testing.TB, st driver.Stores, r driver.SyncRun) driver.SyncRun {
+	t.Helper()
+	require.NoError(t, st.SyncRuns().Insert(ctx, r), "fixture: insert sync run")
+	return r
+}
+
+// mustInsertEvent inserts e and returns it with its index.
+func mustInsertEvent(ctx context.Context, t testing.TB, st driver.Stores, e driver.ExternalEvent) driver.ExternalEvent {
+	t.Helper()
+	got, err := st.ExternalEvents().Insert(ctx, e)
+	require.NoError(t, err, "fixture: insert external event")
+	return got
+}
+
+// mustAppend appends mods and returns them with their indexes.
+func mustAppend(ctx context.Context, t testing.TB, st driver.Stores, owner string, mods ...driver.DatawalletModification) []driver.DatawalletModification {
+	t.Helper()
+	got, err := st.Datawallets().AppendModifications(ctx, owner, mods)
+	require.NoError(t, err, "fixture: append datawallet modifications")
+	return got
+}
+
+// requireGapFree fails unless indexes, in any order, are 0, 1, …, len-1.
+func requireGapFree(t testing.TB, rule string, indexes []int64) {
+	t.Helper()
+	sorted := slices.Clone(indexes)
+	slices.Sort(sorted)
+	want := make([]int64, len(sorted))
+	for i := range want {
+		want[i] = int64(i)
+	}
+	require.Equal(t, want, sorted, "%s: indexes must be 0, 1, 2, … without duplicates or gaps", rule)
+}
