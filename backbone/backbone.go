@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/backbone/internal/events"
 )
 
 // Drivers are the adapters a Backbone runs on. Store is required; Clock
@@ -32,16 +33,20 @@ type Drivers struct {
 // Backbone is one running Backbone: its services share the configuration
 // and the drivers.
 type Backbone struct {
-	Challenges *Challenges
-	Identities *Identities
-	Devices    *Devices
-	Auth       *Auth
-	Clients    *Clients
-	Tiers      *Tiers
+	Challenges  *Challenges
+	Identities  *Identities
+	Devices     *Devices
+	Auth        *Auth
+	Clients     *Clients
+	Tiers       *Tiers
+	SyncRuns    *SyncRuns
+	Datawallets *Datawallets
 
 	cfg     Config
 	store   driver.Store
 	clock   driver.Clock
+	bus     driver.Bus
+	relay   *events.Relay
 	secrets *secretCache
 }
 
@@ -57,13 +62,18 @@ func New(cfg Config, d Drivers) (*Backbone, error) {
 	if d.Clock == nil {
 		d.Clock = driver.SystemClock{}
 	}
-	b := &Backbone{cfg: cfg, store: d.Store, clock: d.Clock, secrets: newSecretCache(1024)}
+	b := &Backbone{cfg: cfg, store: d.Store, clock: d.Clock, bus: d.Bus, secrets: newSecretCache(1024)}
+	if d.Bus != nil {
+		b.relay = events.NewRelay(events.Relay{Store: d.Store, Bus: d.Bus, Clock: d.Clock, Logger: cfg.Logger})
+	}
 	b.Challenges = &Challenges{b}
 	b.Identities = &Identities{b}
 	b.Devices = &Devices{b}
 	b.Auth = &Auth{b: b}
 	b.Clients = &Clients{b}
 	b.Tiers = &Tiers{b}
+	b.SyncRuns = &SyncRuns{b}
+	b.Datawallets = &Datawallets{b}
 	return b, nil
 }
 

@@ -112,3 +112,19 @@ func internal(op string, err error) error {
 	}
 	return &Error{Kind: KindInternal, Code: CodeUnexpected, Message: "An unexpected error occurred.", Err: fmt.Errorf("backbone: %s: %w", op, err)}
 }
+
+// Synchronization and datawallet error codes.
+const (
+	CodeCannotStartSyncRunWhileIdentityIsToBeDeleted = "error.platform.validation.syncRun.cannotStartSyncRunWhileIdentityIsToBeDeleted"
+	CodeCannotStartSyncRunWhenAnotherIsRunning       = "error.platform.validation.syncRun.cannotStartSyncRunWhenAnotherSyncRunIsRunning"
+	CodeSyncRunAlreadyFinalized                      = "error.platform.validation.syncRun.syncRunAlreadyFinalized"
+	CodeCannotFinalizeSyncRunOfAnotherDevice         = "error.platform.validation.syncRun.cannotFinalizeSyncRunStartedByAnotherDevice"
+	CodeCannotRefreshSyncRunOfAnotherDevice          = "error.platform.validation.syncRun.cannotRefreshExpirationTimeOfSyncRunStartedByAnotherDevice"
+	CodeCannotReadEventsOfSyncRunOfAnotherDevice     = "error.platform.validation.syncRun.cannotReadExternalEventsOfASyncRunStartedByAnotherDevice"
+	CodeUnexpectedSyncRunType                        = "error.platform.validation.syncRun.unexpectedSyncRunType"
+	CodeInsufficientSupportedDatawalletVersion       = "error.platform.validation.datawallet.insufficientSupportedDatawalletVersion"
+	CodeDatawalletNotUpToDate                        = "error.platform.validation.datawallet.datawalletNotUpToDate"
+	CodeCannotPushDuringActiveSyncRun                = "error.platform.validation.datawallet.cannotPushDatawalletModificationsDuringActiveSyncRun"
+	CodeDatawalletCannotDowngrade                    = "error.platform.datawallet.cannotDowngrade"
+	CodeDatawalletVersionOfModificationTooHigh       = "error.platform.datawallet.datawalletVersionOfModificationTooHigh"
+)

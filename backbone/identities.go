@@ -87,7 +87,7 @@ func (s *Identities) Create(ctx context.Context, req CreateIdentityRequest) (Cre
 		Status:          IdentityActive,
 	}
 	device := newDevice(identity.Address, "", hashPassword(req.DevicePassword), req.DeviceCommunicationLanguage, false, now)
-	err = b.store.InTx(ctx, func(tx driver.Tx) error {
+	err = b.inTx(ctx, func(tx driver.Tx) error {
 		if err := b.redeem(ctx, tx, req.IdentityPublicKey, req.SignedChallenge, now); err != nil {
 			return err
 		}
@@ -113,7 +113,10 @@ func (s *Identities) Create(ctx context.Context, req CreateIdentityRequest) (Cre
 		} else if err != nil {
 			return internal("insert identity", err)
 		}
-		return internal("insert device", tx.Devices().Insert(ctx, device))
+		if err := tx.Devices().Insert(ctx, device); err != nil {
+			return internal("insert device", err)
+		}
+		return b.raise(ctx, tx, now, IdentityCreated{Address: identity.Address, TierID: identity.TierID})
 	})
 	if err != nil {
 		return CreatedIdentity{}, err
@@ -191,7 +194,8 @@ func (s *Identities) SetFeatureFlags(ctx context.Context, as Caller, flags map[s
 			return invalidProperty("featureFlags", "Each name must have 1 to %d characters.", maxFeatureFlagNameLength)
 		}
 	}
-	return s.b.store.InTx(ctx, func(tx driver.Tx) error {
+	now := s.b.now()
+	return s.b.inTx(ctx, func(tx driver.Tx) error {
 		existing, err := tx.Identities().FeatureFlags(ctx, as.Address)
 		if err != nil {
 			return internal("get feature flags", err)
@@ -205,7 +209,10 @@ func (s *Identities) SetFeatureFlags(ctx context.Context, as Caller, flags map[s
 		if n > limit {
 			return tooMany
 		}
-		return internal("upsert feature flags", tx.Identities().UpsertFeatureFlags(ctx, as.Address, flags))
+		if err := tx.Identities().UpsertFeatureFlags(ctx, as.Address, flags); err != nil {
+			return internal("upsert feature flags", err)
+		}
+		return s.b.raise(ctx, tx, now, FeatureFlagsOfIdentityChanged{IdentityAddress: as.Address})
 	})
 }
 

@@ -7,11 +7,15 @@ import (
 
 // ID prefixes of the strongly typed IDs (3 letters + 17 alphanumerics).
 const (
-	PrefixChallenge = "CHL"
-	PrefixDevice    = "DVC"
-	PrefixUsername  = "USR"
-	PrefixTier      = "TIR"
-	PrefixClient    = "CLT"
+	PrefixChallenge    = "CHL"
+	PrefixDevice       = "DVC"
+	PrefixUsername     = "USR"
+	PrefixTier         = "TIR"
+	PrefixClient       = "CLT"
+	PrefixSyncRun      = "SYR"
+	PrefixEvent        = "SYI"
+	PrefixDatawallet   = "DWL"
+	PrefixModification = "DWM"
 )
 
 const (

@@ -87,6 +87,8 @@ func Register(api huma.API, b *backbone.Backbone, opts Options) {
 	h.registerIdentities(api)
 	h.registerDevices(api)
 	h.registerVersion(api)
+	h.registerSyncRuns(api)
+	h.registerDatawallet(api)
 }
 
 type handlers struct {

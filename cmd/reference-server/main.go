@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/adapters/sqlstore"
 	"github.com/openbackbone/openbackbone/backbone"
 	"github.com/openbackbone/openbackbone/httpapi"
@@ -101,7 +102,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 	}
 	bcfg := backboneConfig(cfg, logger)
 	bcfg.TokenSigningKey = key
-	b, err := backbone.New(bcfg, backbone.Drivers{Store: store})
+	bus, err := gocloudbus.Open(ctx, cfg.Bus, gocloudbus.Options{})
+	if err != nil {
+		return fmt.Errorf("bus: %w", err)
+	}
+	defer bus.Close()
+	b, err := backbone.New(bcfg, backbone.Drivers{Store: store, Bus: bus})
 	if err != nil {
 		return err
 	}
@@ -123,11 +129,19 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
+	// Background work (outbox relay, event consumers) stops after the
+	// HTTP server has drained, so events of the last requests still go out.
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	workDone := make(chan error, 1)
+	go func() { workDone <- b.Run(workCtx) }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
+	case err := <-workDone:
+		return fmt.Errorf("background work stopped: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
@@ -139,7 +153,8 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	stopWork()
+	return <-workDone
 }
 
 func backboneConfig(cfg config.Config, logger *slog.Logger) backbone.Config {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/openbackbone/openbackbone/adapters/sqlstore"
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/backbone/driver"
 )
 
 // PostgresEnv names the variable that points tests at a PostgreSQL server.
@@ -57,6 +58,7 @@ type Env struct {
 	Backbone *backbone.Backbone
 	Store    *sqlstore.Store
 	Clock    *Clock
+	config   backbone.Config
 }
 
 // TestClientID and TestClientSecret are the seeded OAuth client.
@@ -86,7 +88,30 @@ func New(t testing.TB, store string, cfg func(*backbone.Config)) *Env {
 	_, err = b.Tiers.EnsureBuiltIn(ctx)
 	require.NoError(t, err)
 	require.NoError(t, b.Clients.Ensure(ctx, backbone.CreateClientRequest{ClientID: TestClientID, ClientSecret: TestClientSecret}))
-	return &Env{Backbone: b, Store: st, Clock: clock}
+	return &Env{Backbone: b, Store: st, Clock: clock, config: c}
+}
+
+// Restart returns a new Backbone on the same store, clock and keys with the
+// bus, as a restarted server process would be. Its background work runs
+// until the test ends.
+func (e *Env) Restart(t testing.TB, bus driver.Bus) *Env {
+	t.Helper()
+	b, err := backbone.New(e.config, backbone.Drivers{Store: e.Store, Clock: e.Clock, Bus: bus})
+	require.NoError(t, err)
+	return &Env{Backbone: b, Store: e.Store, Clock: e.Clock, config: e.config}
+}
+
+// Run starts the Backbone's background work until the test ends, and
+// waits for it to stop then.
+func (e *Env) Run(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Backbone.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
 }
 
 // OpenStore opens an empty, unmigrated store that is removed when the test
@@ -116,4 +141,19 @@ func OpenStore(t testing.TB, store string) *sqlstore.Store {
 	}
 	t.Fatalf("unknown store %q", store)
 	return nil
+}
+
+// AddExternalEvent records an external event for owner directly in the
+// store, standing in for the domain events later features raise.
+func (e *Env) AddExternalEvent(t testing.TB, owner, eventType, payload string) string {
+	t.Helper()
+	id := backbone.NewID(backbone.PrefixEvent)
+	err := e.Store.InTx(context.Background(), func(tx driver.Tx) error {
+		_, err := tx.ExternalEvents().Insert(context.Background(), driver.ExternalEvent{
+			ID: id, Owner: owner, Type: eventType, CreatedAt: e.Clock.Now().Truncate(time.Millisecond), Payload: []byte(payload),
+		})
+		return err
+	})
+	require.NoError(t, err)
+	return id
 }

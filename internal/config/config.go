@@ -26,10 +26,13 @@ const EnvPrefix = "OPENBACKBONE_"
 // the YAML key; the environment variable is EnvPrefix + the upper-cased key
 // with dots as underscores (OPENBACKBONE_DATABASE, OPENBACKBONE_AUTH_TOKENLIFETIME).
 type Config struct {
-	Landscape     string `yaml:"landscape"`
-	Listen        string `yaml:"listen"`
-	DataDir       string `yaml:"dataDir"`
-	Database      string `yaml:"database"`
+	Landscape string `yaml:"landscape"`
+	Listen    string `yaml:"listen"`
+	DataDir   string `yaml:"dataDir"`
+	Database  string `yaml:"database"`
+	// Bus is the event bus URL: mem:// (in-process), rabbit://?server=…,
+	// nats://?server=…, azuresb://, awssnssqs://, gcppubsub://.
+	Bus           string `yaml:"bus"`
 	DidDomainName string `yaml:"didDomainName"`
 	LogLevel      string `yaml:"logLevel"`
 	LogFormat     string `yaml:"logFormat"`
@@ -77,6 +80,7 @@ func Defaults(landscape string) (Config, error) {
 		LogLevel:       "info",
 		LogFormat:      "text",
 		MigrateOnStart: true,
+		Bus:            "mem://",
 		Auth: Auth{
 			TokenLifetime: 300 * time.Second, MaxFailedLogins: 3, LockoutDuration: 10 * time.Minute,
 			PasswordMinLength: 10, PasswordRequireClasses: true,

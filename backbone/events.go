@@ -1,0 +1,195 @@
+package backbone
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/backbone/internal/events"
+)
+
+// A domain event is a fact a service records in the transaction that
+// changes the state, through the outbox. Its name is its bus topic; its JSON
+// is the message body. Consumers (external events, later quotas and push)
+// react to it after the commit.
+type domainEvent interface {
+	eventName() string
+}
+
+// Domain events. Field names follow the reference's events.
+type (
+	IdentityCreated struct {
+		Address string `json:"address"`
+		TierID  string `json:"tierId"`
+	}
+	FeatureFlagsOfIdentityChanged struct {
+		IdentityAddress string `json:"identityAddress"`
+	}
+	DatawalletModified struct {
+		Identity         string `json:"identity"`
+		ModifiedByDevice string `json:"modifiedByDevice"`
+	}
+	MessageCreated struct {
+		ID         string             `json:"id"`
+		CreatedBy  string             `json:"createdBy"`
+		Recipients []MessageRecipient `json:"recipients"`
+	}
+	RelationshipStatusChanged struct {
+		RelationshipID           string `json:"relationshipId"`
+		NewStatus                string `json:"newStatus"`
+		Initiator                string `json:"initiator"`
+		Peer                     string `json:"peer"`
+		WasDueToIdentityDeletion bool   `json:"wasDueToIdentityDeletion"`
+	}
+	RelationshipReactivationRequested struct {
+		RelationshipID     string `json:"relationshipId"`
+		RequestingIdentity string `json:"requestingIdentity"`
+		Peer               string `json:"peer"`
+	}
+	RelationshipReactivationCompleted struct {
+		RelationshipID        string `json:"relationshipId"`
+		NewRelationshipStatus string `json:"newRelationshipStatus"`
+		Peer                  string `json:"peer"`
+	}
+	RelationshipTemplateAllocationsExhausted struct {
+		RelationshipTemplateID string `json:"relationshipTemplateId"`
+		CreatedBy              string `json:"createdBy"`
+	}
+	// PeerToBeDeleted, PeerDeletionCancelled and PeerDeleted tell Peer that
+	// Identity, its partner in the relationship, is about to be, no longer
+	// is, or has been deleted.
+	PeerToBeDeleted struct {
+		RelationshipID    string    `json:"relationshipId"`
+		Peer              string    `json:"peer"`
+		Identity          string    `json:"identity"`
+		GracePeriodEndsAt time.Time `json:"gracePeriodEndsAt"`
+	}
+	PeerDeletionCancelled struct {
+		RelationshipID string `json:"relationshipId"`
+		Peer           string `json:"peer"`
+		Identity       string `json:"identity"`
+	}
+	PeerDeleted struct {
+		RelationshipID string    `json:"relationshipId"`
+		Peer           string    `json:"peer"`
+		Identity       string    `json:"identity"`
+		DeletionDate   time.Time `json:"deletionDate"`
+	}
+	PeerFeatureFlagsChanged struct {
+		PeerAddress             string `json:"peerAddress"`
+		NotifiedIdentityAddress string `json:"notifiedIdentityAddress"`
+	}
+	TokenLocked struct {
+		TokenID   string `json:"tokenId"`
+		CreatedBy string `json:"createdBy"`
+	}
+	FileOwnershipLocked struct {
+		FileID       string `json:"fileId"`
+		OwnerAddress string `json:"ownerAddress"`
+	}
+	FileOwnershipClaimed struct {
+		FileID          string `json:"fileId"`
+		OldOwnerAddress string `json:"oldOwnerAddress"`
+		NewOwnerAddress string `json:"newOwnerAddress"`
+	}
+	IdentityDeletionProcessStarted struct {
+		Address           string `json:"address"`
+		DeletionProcessID string `json:"deletionProcessId"`
+		Initiator         string `json:"initiator"`
+	}
+	IdentityDeletionProcessStatusChanged struct {
+		DeletionProcessOwner string `json:"deletionProcessOwner"`
+		DeletionProcessID    string `json:"deletionProcessId"`
+		Initiator            string `json:"initiator"`
+	}
+)
+
+// MessageRecipient is one recipient of a MessageCreated event.
+// DeliveryBlocked is set while the relationship to the sender is Pending
+// or Terminated.
+type MessageRecipient struct {
+	Address         string `json:"address"`
+	RelationshipID  string `json:"relationshipId"`
+	DeliveryBlocked bool   `json:"deliveryBlocked"`
+}
+
+func (IdentityCreated) eventName() string               { return "IdentityCreated" }
+func (FeatureFlagsOfIdentityChanged) eventName() string { return "FeatureFlagsOfIdentityChanged" }
+func (DatawalletModified) eventName() string            { return "DatawalletModified" }
+func (MessageCreated) eventName() string                { return "MessageCreated" }
+func (RelationshipStatusChanged) eventName() string     { return "RelationshipStatusChanged" }
+func (RelationshipReactivationRequested) eventName() string {
+	return "RelationshipReactivationRequested"
+}
+func (RelationshipReactivationCompleted) eventName() string {
+	return "RelationshipReactivationCompleted"
+}
+func (RelationshipTemplateAllocationsExhausted) eventName() string {
+	return "RelationshipTemplateAllocationsExhausted"
+}
+func (PeerToBeDeleted) eventName() string                { return "PeerToBeDeleted" }
+func (PeerDeletionCancelled) eventName() string          { return "PeerDeletionCancelled" }
+func (PeerDeleted) eventName() string                    { return "PeerDeleted" }
+func (PeerFeatureFlagsChanged) eventName() string        { return "PeerFeatureFlagsChanged" }
+func (TokenLocked) eventName() string                    { return "TokenLocked" }
+func (FileOwnershipLocked) eventName() string            { return "FileOwnershipLocked" }
+func (FileOwnershipClaimed) eventName() string           { return "FileOwnershipClaimed" }
+func (IdentityDeletionProcessStarted) eventName() string { return "IdentityDeletionProcessStarted" }
+func (IdentityDeletionProcessStatusChanged) eventName() string {
+	return "IdentityDeletionProcessStatusChanged"
+}
+
+const prefixDomainEvent = "DEV"
+
+// raise records events in the outbox of tx; they are published once tx
+// commits. Call b.relayCommitted after the transaction to publish at once.
+func (b *Backbone) raise(ctx context.Context, tx driver.Tx, now time.Time, evs ...domainEvent) error {
+	msgs := make([]driver.OutboxMessage, len(evs))
+	for i, ev := range evs {
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return internal("encode domain event", err)
+		}
+		msgs[i] = driver.OutboxMessage{ID: NewID(prefixDomainEvent), Topic: ev.eventName(), Body: body, CreatedAt: now}
+	}
+	return internal("append to outbox", tx.Outbox().Append(ctx, msgs...))
+}
+
+// inTx runs fn in a transaction and, once it committed, wakes the outbox
+// relay so that events raised in it go out without delay.
+func (b *Backbone) inTx(ctx context.Context, fn func(tx driver.Tx) error) error {
+	err := b.store.InTx(ctx, fn)
+	if err == nil && b.relay != nil {
+		b.relay.Notify()
+	}
+	return err
+}
+
+// Run does the Backbone's background work until ctx ends: it publishes the
+// outbox on the bus and consumes the events that become external events.
+// Every replica may run it; it needs Drivers.Bus.
+func (b *Backbone) Run(ctx context.Context) error {
+	if b.bus == nil {
+		return errors.New("backbone: Run needs Drivers.Bus")
+	}
+	handlers := b.synchronizationHandlers()
+	topics := make([]string, 0, len(handlers))
+	for t := range handlers {
+		topics = append(topics, t)
+	}
+	// Subscriptions exist before the relay publishes, so nothing raised
+	// before the first start is dropped.
+	if err := events.Subscribe(ctx, b.bus, subscriptionSynchronization, topics); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		events.Consume(ctx, b.bus, subscriptionSynchronization, handlers, b.cfg.Logger)
+	}()
+	err := b.relay.Run(ctx)
+	<-done
+	return err
+}

@@ -1,0 +1,157 @@
+package backbone
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"math/big"
+	"time"
+
+	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/backbone/internal/events"
+)
+
+// subscriptionSynchronization is the bus subscription of the consumer that
+// turns domain events into external events.
+const subscriptionSynchronization = "synchronization"
+
+// newEvent is one external event a domain event causes.
+type newEvent struct {
+	owner, eventType, context string
+	payload                   any
+	blocked                   bool
+}
+
+// synchronizationHandlers maps each domain event to the external events it
+// causes, with the spec's names and camelCase payloads. Later features only
+// raise the domain events.
+func (b *Backbone) synchronizationHandlers() map[string]events.Handler {
+	return map[string]events.Handler{
+		"MessageCreated": handle(b, func(e MessageCreated) []newEvent {
+			out := make([]newEvent, len(e.Recipients))
+			for i, r := range e.Recipients {
+				out[i] = newEvent{owner: r.Address, eventType: "MessageReceived", payload: map[string]string{"id": e.ID}, context: r.RelationshipID, blocked: r.DeliveryBlocked}
+			}
+			return out
+		}, nil),
+		"RelationshipStatusChanged": handle(b, func(e RelationshipStatusChanged) []newEvent {
+			if e.NewStatus == "ReadyForDeletion" {
+				return nil
+			}
+			return []newEvent{{owner: e.Peer, eventType: "RelationshipStatusChanged", payload: map[string]string{"relationshipId": e.RelationshipID}}}
+		}, func(ctx context.Context, tx driver.Tx, e RelationshipStatusChanged) error {
+			// Messages of the relationship follow its status.
+			ev := tx.ExternalEvents()
+			switch e.NewStatus {
+			case "Active":
+				if err := ev.SetBlockedByContext(ctx, e.Initiator, "MessageReceived", e.RelationshipID, false); err != nil {
+					return err
+				}
+				return ev.SetBlockedByContext(ctx, e.Peer, "MessageReceived", e.RelationshipID, false)
+			case "Rejected", "Revoked":
+				if err := ev.DeleteUnsyncedByContext(ctx, e.Initiator, e.RelationshipID, true); err != nil {
+					return err
+				}
+				return ev.DeleteUnsyncedByContext(ctx, e.Peer, e.RelationshipID, true)
+			case "DeletionProposed", "ReadyForDeletion":
+				return ev.DeleteUnsyncedByContext(ctx, e.Initiator, e.RelationshipID, false)
+			}
+			return nil
+		}),
+		"RelationshipReactivationRequested": handle(b, func(e RelationshipReactivationRequested) []newEvent {
+			return []newEvent{{owner: e.Peer, eventType: "RelationshipReactivationRequested", payload: map[string]string{"relationshipId": e.RelationshipID}}}
+		}, nil),
+		"RelationshipReactivationCompleted": handle(b, func(e RelationshipReactivationCompleted) []newEvent {
+			return []newEvent{{owner: e.Peer, eventType: "RelationshipReactivationCompleted", payload: map[string]string{"relationshipId": e.RelationshipID}}}
+		}, nil),
+		"RelationshipTemplateAllocationsExhausted": handle(b, func(e RelationshipTemplateAllocationsExhausted) []newEvent {
+			return []newEvent{{owner: e.CreatedBy, eventType: "RelationshipTemplateAllocationsExhausted", payload: map[string]string{"relationshipTemplateId": e.RelationshipTemplateID}}}
+		}, nil),
+		"PeerToBeDeleted": handle(b, func(e PeerToBeDeleted) []newEvent {
+			return []newEvent{{owner: e.Peer, eventType: "PeerToBeDeleted", payload: map[string]string{"relationshipId": e.RelationshipID, "deletionDate": eventTime(e.GracePeriodEndsAt)}}}
+		}, nil),
+		"PeerDeletionCancelled": handle(b, func(e PeerDeletionCancelled) []newEvent {
+			return []newEvent{{owner: e.Peer, eventType: "PeerDeletionCancelled", payload: map[string]string{"relationshipId": e.RelationshipID}}}
+		}, nil),
+		"PeerDeleted": handle(b, func(e PeerDeleted) []newEvent {
+			return []newEvent{{owner: e.Peer, eventType: "PeerDeleted", payload: map[string]string{"relationshipId": e.RelationshipID, "deletionDate": eventTime(e.DeletionDate)}}}
+		}, nil),
+		"PeerFeatureFlagsChanged": handle(b, func(e PeerFeatureFlagsChanged) []newEvent {
+			return []newEvent{{owner: e.NotifiedIdentityAddress, eventType: "PeerFeatureFlagsChanged", payload: map[string]string{"peerAddress": e.PeerAddress}}}
+		}, nil),
+		"TokenLocked": handle(b, func(e TokenLocked) []newEvent {
+			if e.CreatedBy == "" {
+				return nil // anonymous tokens have nobody to tell
+			}
+			return []newEvent{{owner: e.CreatedBy, eventType: "TokenLocked", payload: map[string]string{"tokenId": e.TokenID}}}
+		}, nil),
+		"FileOwnershipLocked": handle(b, func(e FileOwnershipLocked) []newEvent {
+			return []newEvent{{owner: e.OwnerAddress, eventType: "FileOwnershipLocked", payload: map[string]string{"fileId": e.FileID}}}
+		}, nil),
+		"FileOwnershipClaimed": handle(b, func(e FileOwnershipClaimed) []newEvent {
+			return []newEvent{{owner: e.OldOwnerAddress, eventType: "FileOwnershipClaimed", payload: map[string]string{"fileId": e.FileID, "newOwnerAddress": e.NewOwnerAddress}}}
+		}, nil),
+		"IdentityDeletionProcessStarted": handle(b, func(e IdentityDeletionProcessStarted) []newEvent {
+			if e.Initiator == e.Address {
+				return nil // the owner knows what it did itself
+			}
+			return []newEvent{{owner: e.Address, eventType: "IdentityDeletionProcessStarted", payload: map[string]string{"deletionProcessId": e.DeletionProcessID}}}
+		}, nil),
+		"IdentityDeletionProcessStatusChanged": handle(b, func(e IdentityDeletionProcessStatusChanged) []newEvent {
+			if e.Initiator == e.DeletionProcessOwner {
+				return nil
+			}
+			return []newEvent{{owner: e.DeletionProcessOwner, eventType: "IdentityDeletionProcessStatusChanged", payload: map[string]string{"deletionProcessId": e.DeletionProcessID}}}
+		}, nil),
+	}
+}
+
+// handle builds a bus handler for a domain event of type E: it decodes the
+// body, applies the side effect and records the external events, all in one
+// transaction. External-event IDs derive from the domain event's ID, so a
+// redelivery records nothing twice.
+func handle[E any](b *Backbone, externalEvents func(E) []newEvent, effect func(context.Context, driver.Tx, E) error) events.Handler {
+	return func(ctx context.Context, m driver.Message) error {
+		var e E
+		if err := json.Unmarshal(m.Body, &e); err != nil {
+			// A body that cannot be decoded never will be; dropping it
+			// beats blocking the subscription forever.
+			b.cfg.Logger.ErrorContext(ctx, "dropping undecodable domain event", "id", m.ID, "error", err)
+			return nil
+		}
+		now := b.now()
+		return b.store.InTx(ctx, func(tx driver.Tx) error {
+			if effect != nil {
+				if err := effect(ctx, tx, e); err != nil {
+					return err
+				}
+			}
+			for _, ne := range externalEvents(e) {
+				id := derivedID(PrefixEvent, m.ID+"\x00"+ne.owner+"\x00"+ne.eventType)
+				if err := addExternalEvent(ctx, tx, id, ne.owner, ne.eventType, ne.payload, ne.context, ne.blocked, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// derivedID is a typed ID computed from seed: the same seed always gives
+// the same ID.
+func derivedID(prefix, seed string) string {
+	sum := sha256.Sum256([]byte(seed))
+	n := new(big.Int).SetBytes(sum[:])
+	base := big.NewInt(int64(len(idAlphabet)))
+	out := make([]byte, idLength-len(prefix))
+	mod := new(big.Int)
+	for i := range out {
+		n.DivMod(n, base, mod)
+		out[i] = idAlphabet[mod.Int64()]
+	}
+	return prefix + string(out)
+}
+
+// eventTime formats instants in external-event payloads like the
+// reference's round-trip format.
+func eventTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
