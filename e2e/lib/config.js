@@ -42,8 +42,8 @@ function readEnv(env = process.env) {
     };
 }
 
-// A do-nothing event bus: Transport only stores it; the controllers that
-// publish events (AccountController & co.) are not used by these tests.
+// A do-nothing event bus: Transport only stores it; AccountController & co.
+// publish events to it (nobody listens in these tests).
 const noopEventBus = {
     publish() {},
     subscribe() {
@@ -58,6 +58,19 @@ const noopEventBus = {
     close() {}
 };
 
+/** The package's IConfigOverwrite for the environment (plus optional overrides, e.g. datawalletEnabled). */
+function transportConfigOverwrite(env, overrides = {}) {
+    return {
+        baseUrl: env.baseUrl,
+        platformClientId: env.clientId,
+        platformClientSecret: env.clientSecret,
+        supportedIdentityVersion: SUPPORTED_IDENTITY_VERSION,
+        addressGenerationHostnameOverride: env.addressGenerationHostnameOverride,
+        debug: false,
+        ...overrides
+    };
+}
+
 let transportPromise;
 
 /**
@@ -67,18 +80,7 @@ let transportPromise;
  */
 async function getTransportConfig() {
     transportPromise ??= (async () => {
-        const env = readEnv();
-        const transport = new Transport(
-            {
-                baseUrl: env.baseUrl,
-                platformClientId: env.clientId,
-                platformClientSecret: env.clientSecret,
-                supportedIdentityVersion: SUPPORTED_IDENTITY_VERSION,
-                addressGenerationHostnameOverride: env.addressGenerationHostnameOverride,
-                debug: false
-            },
-            noopEventBus
-        );
+        const transport = new Transport(transportConfigOverwrite(readEnv()), noopEventBus);
         await transport.init();
         return transport.config;
     })();
@@ -97,6 +99,8 @@ module.exports = {
     DEFAULT_CLIENT_SECRET,
     SUPPORTED_IDENTITY_VERSION,
     readEnv,
+    noopEventBus,
+    transportConfigOverwrite,
     getTransportConfig,
     addressHostname
 };
