@@ -6,8 +6,14 @@
 // choice (Drivers), then serves it with package httpapi or calls the
 // services directly:
 //
-//	b, err := backbone.New(cfg, backbone.Drivers{Store: store})
+//	b, err := backbone.New(cfg, backbone.Drivers{Store: store, Bus: bus})
+//	go b.Run(ctx) // outbox relay and event consumers, until ctx ends
 //	ch, err := b.Challenges.Create(ctx, backbone.Caller{})
+//
+// Services record domain events in an outbox in the same transaction as the
+// change; Run publishes them on the bus and turns them into the external
+// events devices fetch through sync runs. Without Run, events wait in the
+// outbox.
 //
 // Adapter authors implement the ports in package backbone/driver instead.
 package backbone

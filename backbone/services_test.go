@@ -63,15 +63,7 @@ func TestConcurrentBackupDeviceRegistrationsLeaveExactlyOne(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			if err == nil {
-				ok++
-			} else {
-				assert.Equal(t, backbone.CodeOnlyOneBackupDeviceCanExist, backbone.AsError(err).Code)
-			}
-		}
-		assert.Equal(t, 1, ok)
+		exactlyOneSucceeded(t, errs, backbone.CodeOnlyOneBackupDeviceCanExist)
 		page, err := env.Backbone.Devices.List(t.Context(), a.Caller, nil, backbone.PageRequest{})
 		require.NoError(t, err)
 		assert.Len(t, page.Items, 2)
@@ -116,4 +108,19 @@ func TestSeedingIsIdempotent(t *testing.T) {
 	clients, err := env.Backbone.Clients.List(t.Context())
 	require.NoError(t, err)
 	assert.Len(t, clients, 1, "an existing client is left as it is")
+}
+
+// exactlyOneSucceeded asserts that one of concurrent attempts won and every
+// other one failed with the code.
+func exactlyOneSucceeded(t *testing.T, errs []error, code string) {
+	t.Helper()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else {
+			assert.Equal(t, code, backbone.AsError(err).Code)
+		}
+	}
+	assert.Equal(t, 1, ok, "exactly one attempt succeeds")
 }

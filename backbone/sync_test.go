@@ -104,15 +104,7 @@ func TestOnlyOneSyncRunStartsUnderConcurrency(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		started := 0
-		for _, err := range errs {
-			if err == nil {
-				started++
-			} else {
-				assert.Equal(t, backbone.CodeCannotStartSyncRunWhenAnotherIsRunning, backbone.AsError(err).Code)
-			}
-		}
-		assert.Equal(t, 1, started)
+		exactlyOneSucceeded(t, errs, backbone.CodeCannotStartSyncRunWhenAnotherIsRunning)
 	})
 }
 
