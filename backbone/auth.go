@@ -77,12 +77,26 @@ func (s *Auth) Login(ctx context.Context, g PasswordGrant) (AccessToken, error) 
 	if identity.Status == IdentityDeleting || identity.DeletionGracePeriodEndsAt != nil && identity.DeletionGracePeriodEndsAt.Before(now) {
 		return AccessToken{}, errInvalidGrant
 	}
-	d.LastLoginAt, d.FailedLogins, d.LockedOutUntil = &now, 0, nil
-	// The reference also pushes BackupDeviceUsed to the identity's devices
-	// here; push notifications arrive with the push port.
-	d.IsBackupDevice = false
-	if err := b.store.Devices().Update(ctx, d); err != nil {
-		return AccessToken{}, internal("update device", err)
+	// Re-read inside the transaction: the password check above was slow,
+	// and a concurrent password change must not be overwritten.
+	err = b.inTx(ctx, func(tx driver.Tx) error {
+		cur, err := tx.Devices().Get(ctx, d.ID)
+		if err != nil {
+			return internal("get device", err)
+		}
+		wasBackup := cur.IsBackupDevice
+		cur.LastLoginAt, cur.FailedLogins, cur.LockedOutUntil, cur.IsBackupDevice = &now, 0, nil, false
+		if err := tx.Devices().Update(ctx, cur); err != nil {
+			return internal("update device", err)
+		}
+		if wasBackup {
+			// Push notifications tell the identity's devices.
+			return b.raise(ctx, tx, now, BackupDeviceUsed{IdentityAddress: cur.IdentityAddress})
+		}
+		return nil
+	})
+	if err != nil {
+		return AccessToken{}, err
 	}
 	token, err := s.issue(Caller{Address: identity.Address, DeviceID: d.ID, Username: d.Username, ClientID: client.ClientID}, now)
 	if err != nil {

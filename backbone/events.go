@@ -27,6 +27,9 @@ type (
 	FeatureFlagsOfIdentityChanged struct {
 		IdentityAddress string `json:"identityAddress"`
 	}
+	BackupDeviceUsed struct {
+		IdentityAddress string `json:"identityAddress"`
+	}
 	DatawalletModified struct {
 		Identity         string `json:"identity"`
 		ModifiedByDevice string `json:"modifiedByDevice"`
@@ -117,6 +120,7 @@ type MessageRecipient struct {
 
 func (IdentityCreated) eventName() string               { return "IdentityCreated" }
 func (FeatureFlagsOfIdentityChanged) eventName() string { return "FeatureFlagsOfIdentityChanged" }
+func (BackupDeviceUsed) eventName() string              { return "BackupDeviceUsed" }
 func (DatawalletModified) eventName() string            { return "DatawalletModified" }
 func (MessageCreated) eventName() string                { return "MessageCreated" }
 func (RelationshipStatusChanged) eventName() string     { return "RelationshipStatusChanged" }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -123,4 +124,28 @@ func exactlyOneSucceeded(t *testing.T, errs []error, code string) {
 		}
 	}
 	assert.Equal(t, 1, ok, "exactly one attempt succeeds")
+}
+
+func TestFirstLoginOfABackupDeviceRaisesBackupDeviceUsed(t *testing.T) {
+	env := backbonetest.New(t, "sqlite", nil)
+	a := env.CreateAccount(t)
+	d, err := env.Backbone.Devices.Register(t.Context(), a.Caller, backbone.RegisterDeviceRequest{DevicePassword: "x", SignedChallenge: env.SignedChallenge(t, a), IsBackupDevice: true})
+	require.NoError(t, err)
+	topics := func() []string {
+		later := env.Clock.Now().Add(time.Hour)
+		msgs, err := env.Store.Outbox().Claim(t.Context(), later, later, 100)
+		require.NoError(t, err)
+		var out []string
+		for _, m := range msgs {
+			out = append(out, m.Topic)
+			require.NoError(t, env.Store.Outbox().Delete(t.Context(), []string{m.ID}))
+		}
+		return out
+	}
+	topics() // drop what creating the identity raised
+	for i, want := range [][]string{{"BackupDeviceUsed"}, nil} {
+		_, err = env.Backbone.Auth.Login(t.Context(), backbone.PasswordGrant{ClientID: "test", ClientSecret: "test", Username: d.Username, Password: "x"})
+		require.NoError(t, err)
+		assert.Equal(t, want, topics(), "login %d", i+1)
+	}
 }
