@@ -2,7 +2,6 @@ package backbone_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -17,12 +16,15 @@ import (
 )
 
 // buses lists the buses the event pipeline is tested on: in-memory always,
-// RabbitMQ and NATS when their variables are set.
-func buses(t *testing.T) map[string]func(t *testing.T) driver.Bus {
-	prefix := fmt.Sprintf("obtest.%d.", time.Now().UnixNano())
+// RabbitMQ and NATS when their variables are set. Each test has a fixed
+// prefix of its own, so its exchanges, queues and streams are reused by
+// every run instead of piling up on the broker, and parallel tests do not
+// share subscriptions.
+func buses(name string) map[string]func(t *testing.T) driver.Bus {
+	prefix := "obtest." + name + "."
 	open := func(url string) func(t *testing.T) driver.Bus {
 		return func(t *testing.T) driver.Bus {
-			b, err := gocloudbus.Open(context.Background(), url, gocloudbus.Options{Prefix: prefix + backbone.NewID("b")[1:8] + "."})
+			b, err := gocloudbus.Open(context.Background(), url, gocloudbus.Options{Prefix: prefix})
 			require.NoError(t, err)
 			t.Cleanup(func() { b.Close() })
 			return b
@@ -64,7 +66,7 @@ func waitForEvents(t *testing.T, env *backbonetest.Env, owner string, n int) []d
 }
 
 func TestDomainEventsBecomeExternalEvents(t *testing.T) {
-	for name, openBus := range buses(t) {
+	for name, openBus := range buses("pipeline") {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			env := backbonetest.New(t, "sqlite", nil)
@@ -96,7 +98,7 @@ func TestDomainEventsBecomeExternalEvents(t *testing.T) {
 // dies before the relay published it, the next process publishes it, and
 // the consumer records it exactly once even if it arrives twice.
 func TestAnEventCommittedBeforeACrashIsDeliveredExactlyOnceAfterRestart(t *testing.T) {
-	for name, openBus := range buses(t) {
+	for name, openBus := range buses("crash") {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			env := backbonetest.New(t, "sqlite", nil)
