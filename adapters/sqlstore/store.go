@@ -320,6 +320,10 @@ func (s stores) SyncRuns() driver.SyncRunStore             { return syncRunStore
 func (s stores) ExternalEvents() driver.ExternalEventStore { return externalEventStore(s) }
 func (s stores) Datawallets() driver.DatawalletStore       { return datawalletStore(s) }
 func (s stores) Outbox() driver.OutboxStore                { return outboxStore(s) }
+func (s stores) Relationships() driver.RelationshipStore   { return relationshipStore(s) }
+func (s stores) RelationshipTemplates() driver.RelationshipTemplateStore {
+	return relationshipTemplateStore(s)
+}
 
 // atomic runs fn, whose statements must commit together, in the view's
 // transaction; on the Store's own view, in a transaction of its own that is
@@ -374,4 +378,17 @@ func affectedOne(op string, res sql.Result, err error) error {
 		return translate(op, sql.ErrNoRows)
 	}
 	return nil
+}
+
+// rowsMatched is affectedOne without the translation, for statements inside
+// atomic: sql.ErrNoRows when the UPDATE or DELETE matched no row.
+func rowsMatched(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err == nil && n == 0 {
+		err = sql.ErrNoRows
+	}
+	return err
 }

@@ -41,4 +41,6 @@ type Stores interface {
 	ExternalEvents() ExternalEventStore
 	Datawallets() DatawalletStore
 	Outbox() OutboxStore
+	Relationships() RelationshipStore
+	RelationshipTemplates() RelationshipTemplateStore
 }

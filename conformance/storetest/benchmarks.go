@@ -11,9 +11,9 @@ import (
 )
 
 // RunBenchmarks measures the store calls on the login, device, sync,
-// datawallet and outbox paths against a store holding a few hundred
-// identities and devices, and for some of them external events, sync runs
-// and datawallet modifications.
+// datawallet, outbox and relationship paths against a store holding a few
+// hundred identities and devices, and for some of them external events,
+// sync runs, datawallet modifications, relationships and templates.
 func RunBenchmarks(b *testing.B, newHarness HarnessMaker) {
 	ctx, st := newStore(b, newHarness)
 	const identities, devicesEach = 200, 5
@@ -87,6 +87,7 @@ func RunBenchmarks(b *testing.B, newHarness HarnessMaker) {
 	})
 
 	runSyncBenchmarks(b, ctx, st, someIdentity.Address)
+	runRelationshipBenchmarks(b, ctx, st)
 }
 
 // runSyncBenchmarks adds to the store the sync history of address and of a
@@ -216,6 +217,90 @@ func runSyncBenchmarks(b *testing.B, ctx context.Context, st driver.Store, addre
 				b.Fatalf("Claim: %d messages, %v", len(got), err)
 			}
 			if err := st.Outbox().Delete(ctx, []string{m.ID}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// runRelationshipBenchmarks adds 100 templates of one creator, each
+// allocated by 5 identities, and 500 relationships of 100 identities with
+// the creator and others, each with an audit log of 3 entries.
+func runRelationshipBenchmarks(b *testing.B, ctx context.Context, st driver.Store) {
+	const templates, allocationsEach, peers, relationshipsEach = 100, 5, 100, 5
+	creator := newAddress()
+	var (
+		someTemplate  driver.RelationshipTemplate
+		someAllocator string
+		someRel       driver.Relationship
+		somePeer      string
+	)
+	const pairHistoryLen = 3
+	err := st.InTx(ctx, func(tx driver.Tx) error {
+		for i := range templates {
+			tpl := newTemplate(creator)
+			if err := tx.RelationshipTemplates().Insert(ctx, tpl); err != nil {
+				return err
+			}
+			for range allocationsEach {
+				a := driver.TemplateAllocation{TemplateID: tpl.ID, AllocatedBy: newAddress(), AllocatedByDevice: newID("DVC"), AllocatedAt: at(0)}
+				if err := tx.RelationshipTemplates().Allocate(ctx, a); err != nil {
+					return err
+				}
+				someAllocator = a.AllocatedBy
+			}
+			if i == templates/2 {
+				someTemplate = tpl
+			}
+		}
+		for i := range peers {
+			peer := newAddress()
+			for j := range relationshipsEach {
+				to := newAddress()
+				if j < pairHistoryLen { // the pair's history: closed, closed, open
+					to = creator
+				}
+				r := newRelationship(peer, to)
+				r.CreatedAt = at(time.Duration(j) * time.Minute)
+				r = withStatus(r, driver.RelationshipActive, driver.AuditAcceptanceOfCreation, r.CreatedAt.Add(time.Second))
+				r = withStatus(r, driver.RelationshipTerminated, driver.AuditTermination, r.CreatedAt.Add(2*time.Second))
+				if j < pairHistoryLen-1 {
+					r.Status = driver.RelationshipDeletionProposed // closed, so that the pair may have the next
+				}
+				if err := tx.Relationships().Insert(ctx, r); err != nil {
+					return err
+				}
+				if i == peers/2 && j == 0 {
+					someRel, somePeer = r, peer
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatalf("fixture: %v", err)
+	}
+
+	b.Run("Relationships/Get", func(b *testing.B) {
+		for b.Loop() {
+			if r, err := st.Relationships().Get(ctx, someRel.ID); err != nil || len(r.AuditLog) != 3 {
+				b.Fatalf("Get: %d audit entries, %v", len(r.AuditLog), err)
+			}
+		}
+	})
+	b.Run("Relationships/Between", func(b *testing.B) {
+		for b.Loop() {
+			if rs, err := st.Relationships().Between(ctx, creator, somePeer); err != nil || len(rs) != pairHistoryLen {
+				b.Fatalf("Between: %d relationships, %v", len(rs), err)
+			}
+		}
+	})
+	b.Run("RelationshipTemplates/GetAndIsAllocatedBy", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.RelationshipTemplates().Get(ctx, someTemplate.ID); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := st.RelationshipTemplates().IsAllocatedBy(ctx, someTemplate.ID, someAllocator); err != nil {
 				b.Fatal(err)
 			}
 		}

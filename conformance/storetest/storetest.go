@@ -49,6 +49,8 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 	t.Run("ExternalEvents", func(t *testing.T) { testExternalEvents(t, newHarness) })
 	t.Run("Datawallets", func(t *testing.T) { testDatawallets(t, newHarness) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, newHarness) })
+	t.Run("Relationships", func(t *testing.T) { testRelationships(t, newHarness) })
+	t.Run("RelationshipTemplates", func(t *testing.T) { testRelationshipTemplates(t, newHarness) })
 	t.Run("InTx", func(t *testing.T) { testTx(t, newHarness) })
 }
 
@@ -250,4 +252,86 @@ func requireGapFree(t testing.TB, rule string, indexes []int64) {
 		want[i] = int64(i)
 	}
 	require.Equal(t, want, sorted, "%s: indexes must be 0, 1, 2, … without duplicates or gaps", rule)
+}
+
+// newRelationship returns a Pending relationship from from to to, created
+// from a template, with its Creation audit entry.
+func newRelationship(from, to string) driver.Relationship {
+	return driver.Relationship{
+		ID:              newID("REL"),
+		TemplateID:      newID("RLT"),
+		From:            from,
+		To:              to,
+		CreatedAt:       at(0),
+		Status:          driver.RelationshipPending,
+		CreationContent: []byte("\x00creation\xff" + newID("")),
+		AuditLog: []driver.RelationshipAuditEntry{{
+			ID:              newID("RAL"),
+			CreatedAt:       at(0),
+			CreatedBy:       from,
+			CreatedByDevice: newID("DVC"),
+			Reason:          driver.AuditCreation,
+			NewStatus:       driver.RelationshipPending,
+		}},
+	}
+}
+
+// withStatus returns r in status s, with an audit entry for the change
+// appended (a copy: r's own audit log is not changed).
+func withStatus(r driver.Relationship, s driver.RelationshipStatus, reason driver.RelationshipAuditReason, when time.Time) driver.Relationship {
+	old := r.Status
+	r.AuditLog = append(slices.Clone(r.AuditLog), driver.RelationshipAuditEntry{
+		ID: newID("RAL"), CreatedAt: when, CreatedBy: r.To, CreatedByDevice: newID("DVC"),
+		Reason: reason, OldStatus: &old, NewStatus: s,
+	})
+	r.Status = s
+	return r
+}
+
+func newTemplate(creator string) driver.RelationshipTemplate {
+	return driver.RelationshipTemplate{
+		ID:              newID("RLT"),
+		CreatedBy:       creator,
+		CreatedByDevice: newID("DVC"),
+		CreatedAt:       at(0),
+		Content:         []byte("\x00template\xff" + newID("")),
+	}
+}
+
+func mustInsertRelationship(ctx context.Context, t testing.TB, st driver.Stores, r driver.Relationship) driver.Relationship {
+	t.Helper()
+	require.NoError(t, st.Relationships().Insert(ctx, r), "fixture: insert relationship")
+	return r
+}
+
+func mustInsertTemplate(ctx context.Context, t testing.TB, st driver.Stores, tpl driver.RelationshipTemplate) driver.RelationshipTemplate {
+	t.Helper()
+	require.NoError(t, st.RelationshipTemplates().Insert(ctx, tpl), "fixture: insert relationship template")
+	return tpl
+}
+
+func mustAllocate(ctx context.Context, t testing.TB, st driver.Stores, templateID, identity string) driver.TemplateAllocation {
+	t.Helper()
+	a := driver.TemplateAllocation{TemplateID: templateID, AllocatedBy: identity, AllocatedByDevice: newID("DVC"), AllocatedAt: at(time.Minute)}
+	require.NoError(t, st.RelationshipTemplates().Allocate(ctx, a), "fixture: allocate relationship template")
+	return a
+}
+
+// relationshipIDs returns the IDs of rs, in order.
+func relationshipIDs(rs []driver.Relationship) []string {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
+// stripAuditLogs returns copies of rs without audit logs.
+func stripAuditLogs(rs ...driver.Relationship) []driver.Relationship {
+	out := make([]driver.Relationship, len(rs))
+	for i, r := range rs {
+		r.AuditLog = nil
+		out[i] = r
+	}
+	return out
 }
