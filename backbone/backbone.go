@@ -48,6 +48,9 @@ type Backbone struct {
 	SyncRuns    *SyncRuns
 	Datawallets *Datawallets
 
+	Relationships         *Relationships
+	RelationshipTemplates *RelationshipTemplates
+
 	cfg     Config
 	store   driver.Store
 	clock   driver.Clock
@@ -80,6 +83,8 @@ func New(cfg Config, d Drivers) (*Backbone, error) {
 	b.Tiers = &Tiers{b}
 	b.SyncRuns = &SyncRuns{b}
 	b.Datawallets = &Datawallets{b}
+	b.Relationships = &Relationships{b}
+	b.RelationshipTemplates = &RelationshipTemplates{b}
 	return b, nil
 }
 

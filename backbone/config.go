@@ -41,7 +41,18 @@ type Config struct {
 
 	MaxFeatureFlagsPerIdentity int
 
+	// PublicRelationshipTemplateReferences lists, per OAuth client ID, the
+	// templates the operator advertises to that client's users.
+	PublicRelationshipTemplateReferences map[string][]PublicTemplateReference
+
 	Logger *slog.Logger
+}
+
+// PublicTemplateReference points to a template an operator publishes.
+type PublicTemplateReference struct {
+	Title              string `yaml:"title"`
+	Description        string `yaml:"description"`
+	TruncatedReference string `yaml:"truncatedReference"`
 }
 
 // DefaultConfig returns the reference's production values. DidDomainName and

@@ -128,3 +128,20 @@ const (
 	CodeDatawalletCannotDowngrade                    = "error.platform.datawallet.cannotDowngrade"
 	CodeDatawalletVersionOfModificationTooHigh       = "error.platform.datawallet.datawalletVersionOfModificationTooHigh"
 )
+
+// Relationship and template error codes.
+const (
+	CodeRelationshipIsNotInCorrectStatus              = "error.platform.validation.relationship.relationshipIsNotInCorrectStatus"
+	CodeCannotAcceptOrRejectRelationshipOfSomeoneElse = "error.platform.validation.relationship.cannotAcceptOrRejectRelationshipAddressedToSomeoneElse"
+	CodeCannotRevokeRelationshipNotCreatedByYourself  = "error.platform.validation.relationship.cannotRevokeRelationshipNotCreatedByYourself"
+	CodeCannotRequestReactivationWithOpenRequest      = "error.platform.validation.relationship.cannotRequestReactivationWhenThereIsAnOpenReactivationRequest"
+	CodeNoAcceptableReactivationRequestExists         = "error.platform.validation.relationship.noAcceptableRelationshipReactivationRequestExists"
+	CodeNoRejectableReactivationRequestExists         = "error.platform.validation.relationship.noRejectableReactivationRequestExists"
+	CodeNoRevocableReactivationRequestExists          = "error.platform.validation.relationship.noRevocableReactivationRequestExists"
+	CodeRequestingIdentityDoesNotBelongToRelationship = "error.platform.validation.relationship.requestingIdentityDoesNotBelongToRelationship"
+	CodeRelationshipAlreadyDecomposed                 = "error.platform.validation.relationship.relationshipAlreadyDecomposed"
+	CodeRelationshipToTargetAlreadyExists             = "error.platform.validation.relationship.relationshipToTargetAlreadyExists"
+	CodeCannotCreateRelationshipWithYourself          = "error.platform.validation.relationship.cannotCreateRelationshipWithYourself"
+	CodePeerIsToBeDeleted                             = "error.platform.validation.relationship.peerIsToBeDeleted"
+	CodeMaxNumberOfAllocationsExhausted               = "error.platform.validation.relationshipTemplate.maxNumberOfAllocationsExhausted"
+)

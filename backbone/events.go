@@ -56,6 +56,10 @@ type (
 		NewRelationshipStatus string `json:"newRelationshipStatus"`
 		Peer                  string `json:"peer"`
 	}
+	RelationshipTemplateCreated struct {
+		TemplateID string `json:"templateId"`
+		CreatedBy  string `json:"createdBy"`
+	}
 	RelationshipTemplateAllocationsExhausted struct {
 		RelationshipTemplateID string `json:"relationshipTemplateId"`
 		CreatedBy              string `json:"createdBy"`
@@ -130,6 +134,7 @@ func (RelationshipReactivationRequested) eventName() string {
 func (RelationshipReactivationCompleted) eventName() string {
 	return "RelationshipReactivationCompleted"
 }
+func (RelationshipTemplateCreated) eventName() string { return "RelationshipTemplateCreated" }
 func (RelationshipTemplateAllocationsExhausted) eventName() string {
 	return "RelationshipTemplateAllocationsExhausted"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"math/big"
 	"time"
 
@@ -63,7 +64,49 @@ func (b *Backbone) synchronizationHandlers() map[string]events.Handler {
 		}, nil),
 		"RelationshipReactivationCompleted": handle(b, func(e RelationshipReactivationCompleted) []newEvent {
 			return []newEvent{{owner: e.Peer, eventType: "RelationshipReactivationCompleted", payload: map[string]string{"relationshipId": e.RelationshipID}}}
-		}, nil),
+		}, func(ctx context.Context, tx driver.Tx, e RelationshipReactivationCompleted) error {
+			if e.NewRelationshipStatus != "Active" {
+				return nil
+			}
+			// Messages sent while the relationship was terminated arrive now.
+			r, err := tx.Relationships().Get(ctx, e.RelationshipID)
+			if err != nil {
+				return ignoreNotFound(err)
+			}
+			for _, owner := range []string{r.From, r.To} {
+				if err := tx.ExternalEvents().SetBlockedByContext(ctx, owner, "MessageReceived", r.ID, false); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		"FeatureFlagsOfIdentityChanged": handleWith(b, func(ctx context.Context, tx driver.Tx, e FeatureFlagsOfIdentityChanged) ([]newEvent, error) {
+			// Peers in pending or active relationships, and everyone who
+			// allocated one of the identity's templates, are told.
+			rs, err := tx.Relationships().ListByParticipant(ctx, e.IdentityAddress, []RelationshipStatus{RelationshipPending, RelationshipActive})
+			if err != nil {
+				return nil, err
+			}
+			allocators, err := tx.RelationshipTemplates().AllocatorsOfTemplatesBy(ctx, e.IdentityAddress)
+			if err != nil {
+				return nil, err
+			}
+			seen := map[string]bool{e.IdentityAddress: true}
+			var out []newEvent
+			notify := func(owner string) {
+				if !seen[owner] {
+					seen[owner] = true
+					out = append(out, newEvent{owner: owner, eventType: "PeerFeatureFlagsChanged", payload: map[string]string{"peerAddress": e.IdentityAddress}})
+				}
+			}
+			for _, r := range rs {
+				notify(peerOf(r, e.IdentityAddress))
+			}
+			for _, a := range allocators {
+				notify(a)
+			}
+			return out, nil
+		}),
 		"RelationshipTemplateAllocationsExhausted": handle(b, func(e RelationshipTemplateAllocationsExhausted) []newEvent {
 			return []newEvent{{owner: e.CreatedBy, eventType: "RelationshipTemplateAllocationsExhausted", payload: map[string]string{"relationshipTemplateId": e.RelationshipTemplateID}}}
 		}, nil),
@@ -106,11 +149,24 @@ func (b *Backbone) synchronizationHandlers() map[string]events.Handler {
 	}
 }
 
-// handle builds a bus handler for a domain event of type E: it decodes the
-// body, applies the side effect and records the external events, all in one
-// transaction. External-event IDs derive from the domain event's ID, so a
-// redelivery records nothing twice.
+// handle builds a bus handler for a domain event of type E: it applies the
+// side effect and records the external events the event implies.
 func handle[E any](b *Backbone, externalEvents func(E) []newEvent, effect func(context.Context, driver.Tx, E) error) events.Handler {
+	return handleWith(b, func(ctx context.Context, tx driver.Tx, e E) ([]newEvent, error) {
+		if effect != nil {
+			if err := effect(ctx, tx, e); err != nil {
+				return nil, err
+			}
+		}
+		return externalEvents(e), nil
+	})
+}
+
+// handleWith builds a bus handler for a domain event of type E: it decodes
+// the body and records the external events f finds, in one transaction.
+// External-event IDs derive from the domain event's ID, so a redelivery
+// records nothing twice.
+func handleWith[E any](b *Backbone, f func(context.Context, driver.Tx, E) ([]newEvent, error)) events.Handler {
 	return func(ctx context.Context, m driver.Message) error {
 		var e E
 		if err := json.Unmarshal(m.Body, &e); err != nil {
@@ -121,12 +177,11 @@ func handle[E any](b *Backbone, externalEvents func(E) []newEvent, effect func(c
 		}
 		now := b.now()
 		return b.store.InTx(ctx, func(tx driver.Tx) error {
-			if effect != nil {
-				if err := effect(ctx, tx, e); err != nil {
-					return err
-				}
+			evs, err := f(ctx, tx, e)
+			if err != nil {
+				return err
 			}
-			for _, ne := range externalEvents(e) {
+			for _, ne := range evs {
 				id := derivedID(PrefixEvent, m.ID+"\x00"+ne.owner+"\x00"+ne.eventType)
 				if err := addExternalEvent(ctx, tx, id, ne.owner, ne.eventType, ne.payload, ne.context, ne.blocked, now); err != nil {
 					return err
@@ -155,3 +210,10 @@ func derivedID(prefix, seed string) string {
 // eventTime formats instants in external-event payloads like the
 // reference's round-trip format.
 func eventTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, driver.ErrNotFound) {
+		return nil
+	}
+	return err
+}

@@ -3,6 +3,7 @@ package backbone
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
@@ -217,9 +218,10 @@ func (s *Identities) SetFeatureFlags(ctx context.Context, as Caller, flags map[s
 }
 
 // FeatureFlags returns the feature flags of the identity with the address.
-// An identity may read its own; peers may read each other's once
-// relationships exist (a later part of the API). Anything else is
-// reported as not found, so callers learn nothing about strangers.
+// An identity may read its own, those of identities it has or had a
+// relationship with, and those of identities whose templates it allocated.
+// Anything else is reported as not found, so callers learn nothing about
+// strangers.
 func (s *Identities) FeatureFlags(ctx context.Context, as Caller, address string) (map[string]bool, error) {
 	if as.Anonymous() {
 		return nil, errUnauthenticated
@@ -228,8 +230,28 @@ func (s *Identities) FeatureFlags(ctx context.Context, as Caller, address string
 		return nil, invalidIDError("address")
 	}
 	if address != as.Address {
-		return nil, notFound("Identity")
+		ok, err := s.knows(ctx, as.Address, address)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, notFound("Identity")
+		}
 	}
 	flags, err := s.b.store.Identities().FeatureFlags(ctx, address)
 	return flags, internal("get feature flags", err)
+}
+
+// knows reports whether a has a relationship (in any status) with b or
+// allocated one of b's templates.
+func (s *Identities) knows(ctx context.Context, a, b string) (bool, error) {
+	rs, err := s.b.store.Relationships().Between(ctx, a, b)
+	if err != nil || len(rs) > 0 {
+		return len(rs) > 0, internal("list relationships between", err)
+	}
+	allocators, err := s.b.store.RelationshipTemplates().AllocatorsOfTemplatesBy(ctx, b)
+	if err != nil {
+		return false, internal("list template allocators", err)
+	}
+	return slices.Contains(allocators, a), nil
 }

@@ -16,6 +16,9 @@ const (
 	PrefixEvent        = "SYI"
 	PrefixDatawallet   = "DWL"
 	PrefixModification = "DWM"
+	PrefixRelationship = "REL"
+	PrefixTemplate     = "RLT"
+	PrefixAuditEntry   = "RAL"
 )
 
 const (

@@ -89,6 +89,8 @@ func Register(api huma.API, b *backbone.Backbone, opts Options) {
 	h.registerVersion(api)
 	h.registerSyncRuns(api)
 	h.registerDatawallet(api)
+	h.registerRelationships(api)
+	h.registerRelationshipTemplates(api)
 }
 
 type handlers struct {

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/httpapi"
 	"github.com/openbackbone/openbackbone/internal/backbonetest"
 )
@@ -31,6 +33,11 @@ func eachStore(t *testing.T, f func(t *testing.T, s *server)) {
 		t.Run(store, func(t *testing.T) {
 			t.Parallel()
 			env := backbonetest.New(t, store, nil)
+			bus, err := gocloudbus.Open(context.Background(), "mem://", gocloudbus.Options{})
+			require.NoError(t, err)
+			t.Cleanup(func() { bus.Close() })
+			env = env.Restart(t, bus) // with the relay and consumers running
+			env.Run(t)
 			ts := httptest.NewServer(httpapi.New(env.Backbone, httpapi.Options{}))
 			t.Cleanup(ts.Close)
 			f(t, &server{t: t, env: env, url: ts.URL})
@@ -169,4 +176,47 @@ func (s *server) authChallenge(a account) map[string]any {
 	require.NoError(s.t, err)
 	challenge := backbonetest.ChallengeJSON(ch.result()["id"].(string), expires, a.Address, a.DeviceID)
 	return map[string]any{"challenge": challenge, "signature": a.Key.SignBase64(challenge), "@type": "ChallengeSigned"}
+}
+
+// waitForEvent waits (bounded) until the owner has a deliverable external
+// event of the type: events travel through the outbox and the bus.
+func (s *server) waitForEvent(owner, eventType string) {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		evs, err := s.env.Store.ExternalEvents().ListDeliverable(context.Background(), owner, 3)
+		require.NoError(s.t, err)
+		for _, e := range evs {
+			if e.Type == eventType {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.t.Fatalf("no %s event for %s", eventType, owner)
+}
+
+// syncEvents runs one external-event sync as the account and returns the
+// events' types and payloads.
+func (s *server) syncEvents(a account) []map[string]any {
+	s.t.Helper()
+	r := s.do("POST", "/api/v2/SyncRuns", a.Token, map[string]any{}, "X-Supported-Datawallet-Version", "1")
+	require.Contains(s.t, []int{200, 201}, r.Status, "%s", r.Raw)
+	run, _ := r.result()["syncRun"].(map[string]any)
+	if run == nil {
+		return nil
+	}
+	id := run["id"].(string)
+	list := s.do("GET", "/api/v2/SyncRuns/"+id+"/ExternalEvents", a.Token, nil)
+	require.Equal(s.t, 200, list.Status, "%s", list.Raw)
+	var out []map[string]any
+	var results []any
+	for _, e := range list.JSON["result"].([]any) {
+		ev := e.(map[string]any)
+		out = append(out, ev)
+		results = append(results, map[string]any{"externalEventId": ev["id"]})
+	}
+	f := s.do("PUT", "/api/v2/SyncRuns/"+id+"/FinalizeExternalEventSync", a.Token, map[string]any{"externalEventResults": results})
+	require.Equal(s.t, 200, f.Status, "%s", f.Raw)
+	return out
 }

@@ -167,6 +167,7 @@ func backboneConfig(cfg config.Config, logger *slog.Logger) backbone.Config {
 	c.PasswordPolicy = backbone.PasswordPolicy{MinLength: cfg.Auth.PasswordMinLength, RequireUpper: req, RequireLower: req, RequireDigit: req, RequireNonAlnum: req}
 	c.DefaultPageSize = cfg.Pagination.DefaultPageSize
 	c.MaxPageSize = cfg.Pagination.MaxPageSize
+	c.PublicRelationshipTemplateReferences = cfg.PublicRelationshipTemplateReferences
 	c.Logger = logger
 	return c
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/openbackbone/openbackbone/backbone"
 )
 
 // EnvPrefix starts every environment variable the server reads.
@@ -42,6 +44,9 @@ type Config struct {
 	// SeedClients are OAuth clients created at start when missing.
 	SeedClients []SeedClient `yaml:"seedClients"`
 	Pagination  Pagination   `yaml:"pagination"`
+	// PublicRelationshipTemplateReferences lists per OAuth client ID the
+	// templates advertised to its users (file only).
+	PublicRelationshipTemplateReferences map[string][]backbone.PublicTemplateReference `yaml:"publicRelationshipTemplateReferences"`
 }
 
 // Auth configures logins and access tokens.
@@ -180,6 +185,9 @@ func applyEnv(v reflect.Value, prefix string, getenv func(string) string) error 
 		key := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
 		name := prefix + strings.ToUpper(key)
 		f := v.Field(i)
+		if f.Kind() == reflect.Map || f.Kind() == reflect.Slice {
+			continue // configured by file only
+		}
 		if f.Kind() == reflect.Struct {
 			if err := applyEnv(f, name+"_", getenv); err != nil {
 				return err
