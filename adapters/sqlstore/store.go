@@ -324,6 +324,8 @@ func (s stores) Relationships() driver.RelationshipStore   { return relationship
 func (s stores) RelationshipTemplates() driver.RelationshipTemplateStore {
 	return relationshipTemplateStore(s)
 }
+func (s stores) Messages() driver.MessageStore { return messageStore(s) }
+func (s stores) Tokens() driver.TokenStore     { return tokenStore(s) }
 
 // atomic runs fn, whose statements must commit together, in the view's
 // transaction; on the Store's own view, in a transaction of its own that is

@@ -43,4 +43,6 @@ type Stores interface {
 	Outbox() OutboxStore
 	Relationships() RelationshipStore
 	RelationshipTemplates() RelationshipTemplateStore
+	Messages() MessageStore
+	Tokens() TokenStore
 }

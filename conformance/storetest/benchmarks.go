@@ -11,9 +11,10 @@ import (
 )
 
 // RunBenchmarks measures the store calls on the login, device, sync,
-// datawallet, outbox and relationship paths against a store holding a few
+// datawallet, outbox, relationship, message and token paths against a store holding a few
 // hundred identities and devices, and for some of them external events,
-// sync runs, datawallet modifications, relationships and templates.
+// sync runs, datawallet modifications, relationships, templates, messages
+// and tokens.
 func RunBenchmarks(b *testing.B, newHarness HarnessMaker) {
 	ctx, st := newStore(b, newHarness)
 	const identities, devicesEach = 200, 5
@@ -88,6 +89,7 @@ func RunBenchmarks(b *testing.B, newHarness HarnessMaker) {
 
 	runSyncBenchmarks(b, ctx, st, someIdentity.Address)
 	runRelationshipBenchmarks(b, ctx, st)
+	runMessageAndTokenBenchmarks(b, ctx, st)
 }
 
 // runSyncBenchmarks adds to the store the sync history of address and of a
@@ -301,6 +303,69 @@ func runRelationshipBenchmarks(b *testing.B, ctx context.Context, st driver.Stor
 				b.Fatal(err)
 			}
 			if _, err := st.RelationshipTemplates().IsAllocatedBy(ctx, someTemplate.ID, someAllocator); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// runMessageAndTokenBenchmarks adds 100 messages of one identity and 100
+// messages to it, each with 3 recipients and 2 attachments, 400 messages
+// of others, and 500 tokens.
+func runMessageAndTokenBenchmarks(b *testing.B, ctx context.Context, st driver.Store) {
+	const mine, others, tokens = 100, 400, 500
+	me := newAddress()
+	var someToken driver.Token
+	err := st.InTx(ctx, func(tx driver.Tx) error {
+		for i := range 2*mine + others {
+			var m driver.MessageRecord
+			switch {
+			case i < mine:
+				m = newMessage(me, newAddress(), newAddress(), newAddress())
+			case i < 2*mine:
+				m = newMessage(newAddress(), newAddress(), me, newAddress())
+			default:
+				m = newMessage(newAddress(), newAddress(), newAddress(), newAddress())
+			}
+			m.CreatedAt = at(time.Duration(i) * time.Second)
+			if err := tx.Messages().Insert(ctx, m); err != nil {
+				return err
+			}
+		}
+		for i := range tokens {
+			tok := newToken(newAddress())
+			if err := tx.Tokens().Insert(ctx, tok); err != nil {
+				return err
+			}
+			if i == tokens/2 {
+				someToken = tok
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatalf("fixture: %v", err)
+	}
+
+	b.Run("Messages/ListVisible50", func(b *testing.B) {
+		page := driver.PageRequest{Number: 2, Size: 50}
+		for b.Loop() {
+			ms, total, err := st.Messages().ListVisible(ctx, me, nil, page)
+			if err != nil || total != 2*mine || len(ms) != 50 || len(ms[0].Recipients) != 3 {
+				b.Fatalf("ListVisible: %d messages of %d, %v", len(ms), total, err)
+			}
+		}
+	})
+	b.Run("Messages/CountUnreceived", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.Messages().CountUnreceived(ctx, me, someToken.CreatedBy); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Tokens/Get", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.Tokens().Get(ctx, someToken.ID); err != nil {
 				b.Fatal(err)
 			}
 		}

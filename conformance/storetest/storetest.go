@@ -51,6 +51,8 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, newHarness) })
 	t.Run("Relationships", func(t *testing.T) { testRelationships(t, newHarness) })
 	t.Run("RelationshipTemplates", func(t *testing.T) { testRelationshipTemplates(t, newHarness) })
+	t.Run("Messages", func(t *testing.T) { testMessages(t, newHarness) })
+	t.Run("Tokens", func(t *testing.T) { testTokens(t, newHarness) })
 	t.Run("InTx", func(t *testing.T) { testTx(t, newHarness) })
 }
 
@@ -334,4 +336,77 @@ func stripAuditLogs(rs ...driver.Relationship) []driver.Relationship {
 		out[i] = r
 	}
 	return out
+}
+
+// newMessage returns a message from sender to the recipients, each with an
+// encrypted key of its own, and with two attachments.
+func newMessage(sender string, recipients ...string) driver.MessageRecord {
+	m := driver.MessageRecord{
+		ID:              newID("MSG"),
+		CreatedAt:       at(0),
+		CreatedBy:       sender,
+		CreatedByDevice: newID("DVC"),
+		Body:            []byte("\x00body\xff" + newID("")),
+		Attachments:     []string{newID("FIL"), newID("FIL")},
+		Recipients:      []driver.MessageRecipient{},
+	}
+	for _, r := range recipients {
+		m.Recipients = append(m.Recipients, driver.MessageRecipient{
+			Address:        r,
+			RelationshipID: newID("REL"),
+			EncryptedKey:   []byte("\x00key\xff" + newID("") + newID("")),
+		})
+	}
+	return m
+}
+
+func newToken(creator string) driver.Token {
+	t := driver.Token{
+		ID:        newID("TOK"),
+		CreatedBy: creator,
+		CreatedAt: at(0),
+		ExpiresAt: at(time.Hour),
+		Content:   []byte("\x00token\xff" + newID("")),
+	}
+	if creator != "" {
+		t.CreatedByDevice = newID("DVC")
+	}
+	return t
+}
+
+func mustInsertMessage(ctx context.Context, t testing.TB, st driver.Stores, m driver.MessageRecord) driver.MessageRecord {
+	t.Helper()
+	require.NoError(t, st.Messages().Insert(ctx, m), "fixture: insert message")
+	return m
+}
+
+func mustInsertToken(ctx context.Context, t testing.TB, st driver.Stores, tok driver.Token) driver.Token {
+	t.Helper()
+	require.NoError(t, st.Tokens().Insert(ctx, tok), "fixture: insert token")
+	return tok
+}
+
+func mustAllocateToken(ctx context.Context, t testing.TB, st driver.Stores, tokenID, identity string) driver.TokenAllocation {
+	t.Helper()
+	a := driver.TokenAllocation{TokenID: tokenID, AllocatedBy: identity, AllocatedByDevice: newID("DVC"), AllocatedAt: at(time.Minute)}
+	require.NoError(t, st.Tokens().Allocate(ctx, a), "fixture: allocate token")
+	return a
+}
+
+// messageIDs returns the IDs of ms, in order.
+func messageIDs(ms []driver.MessageRecord) []string {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// tokenIDs returns the IDs of ts, in order.
+func tokenIDs(ts []driver.Token) []string {
+	ids := make([]string, len(ts))
+	for i, tok := range ts {
+		ids[i] = tok.ID
+	}
+	return ids
 }
