@@ -50,6 +50,8 @@ type Backbone struct {
 
 	Relationships         *Relationships
 	RelationshipTemplates *RelationshipTemplates
+	Messages              *Messages
+	Tokens                *Tokens
 
 	cfg     Config
 	store   driver.Store
@@ -85,6 +87,8 @@ func New(cfg Config, d Drivers) (*Backbone, error) {
 	b.Datawallets = &Datawallets{b}
 	b.Relationships = &Relationships{b}
 	b.RelationshipTemplates = &RelationshipTemplates{b}
+	b.Messages = &Messages{b}
+	b.Tokens = &Tokens{b}
 	return b, nil
 }
 

@@ -41,6 +41,12 @@ type Config struct {
 
 	MaxFeatureFlagsPerIdentity int
 
+	// MaxMessageRecipients bounds the recipients of one message;
+	// MaxUnreceivedMessagesFromOneSender bounds how many messages a sender
+	// may have waiting unread at one recipient.
+	MaxMessageRecipients               int
+	MaxUnreceivedMessagesFromOneSender int
+
 	// PublicRelationshipTemplateReferences lists, per OAuth client ID, the
 	// templates the operator advertises to that client's users.
 	PublicRelationshipTemplateReferences map[string][]PublicTemplateReference
@@ -59,15 +65,17 @@ type PublicTemplateReference struct {
 // TokenSigningKey are left for the caller.
 func DefaultConfig() Config {
 	return Config{
-		PasswordPolicy:             PasswordPolicy{MinLength: 10, RequireUpper: true, RequireLower: true, RequireDigit: true, RequireNonAlnum: true},
-		MaxFailedLogins:            3,
-		LockoutDuration:            10 * time.Minute,
-		AccessTokenLifetime:        300 * time.Second,
-		TokenIssuer:                "openbackbone",
-		ChallengeLifetime:          10 * time.Minute,
-		DefaultPageSize:            50,
-		MaxPageSize:                200,
-		MaxFeatureFlagsPerIdentity: 200,
+		PasswordPolicy:                     PasswordPolicy{MinLength: 10, RequireUpper: true, RequireLower: true, RequireDigit: true, RequireNonAlnum: true},
+		MaxFailedLogins:                    3,
+		LockoutDuration:                    10 * time.Minute,
+		AccessTokenLifetime:                300 * time.Second,
+		TokenIssuer:                        "openbackbone",
+		ChallengeLifetime:                  10 * time.Minute,
+		DefaultPageSize:                    50,
+		MaxPageSize:                        200,
+		MaxFeatureFlagsPerIdentity:         200,
+		MaxMessageRecipients:               1,
+		MaxUnreceivedMessagesFromOneSender: 20,
 	}
 }
 
@@ -77,6 +85,7 @@ func DevelopmentConfig() Config {
 	c := DefaultConfig()
 	c.PasswordPolicy = PasswordPolicy{MinLength: 1}
 	c.LockoutDuration = time.Minute
+	c.MaxMessageRecipients = 5
 	return c
 }
 
@@ -107,6 +116,9 @@ func (c *Config) validate() error {
 	}
 	if c.DefaultPageSize < 1 || c.MaxPageSize < c.DefaultPageSize || c.MaxPageSize > 1000 {
 		errs = append(errs, errors.New("page sizes must satisfy 1 <= DefaultPageSize <= MaxPageSize <= 1000"))
+	}
+	if c.MaxMessageRecipients < 1 || c.MaxUnreceivedMessagesFromOneSender < 1 || c.MaxUnreceivedMessagesFromOneSender > 100 {
+		errs = append(errs, errors.New("MaxMessageRecipients must be positive and MaxUnreceivedMessagesFromOneSender between 1 and 100"))
 	}
 	if c.MaxFeatureFlagsPerIdentity < 1 {
 		errs = append(errs, errors.New("MaxFeatureFlagsPerIdentity must be positive"))

@@ -145,3 +145,12 @@ const (
 	CodePeerIsToBeDeleted                             = "error.platform.validation.relationship.peerIsToBeDeleted"
 	CodeMaxNumberOfAllocationsExhausted               = "error.platform.validation.relationshipTemplate.maxNumberOfAllocationsExhausted"
 )
+
+// Message and token error codes.
+const (
+	CodeNoRelationshipToRecipientExists      = "error.platform.validation.message.noRelationshipToRecipientExists"
+	CodeRelationshipToRecipientNotActive     = "error.platform.validation.message.relationshipToRecipientNotActive"
+	CodeMaxNumberOfUnreceivedMessagesReached = "error.platform.validation.message.maxNumberOfUnreceivedMessagesReached"
+	CodeTokenTooManyFailedPasswordAttempts   = "error.platform.token.tooManyFailedPasswordAttempts"
+	CodeTokenContentUpdateNotPossible        = "error.platform.token.contentUpdateNotPossibleBecauseContentAlreadyExists"
+)

@@ -39,6 +39,15 @@ type (
 		CreatedBy  string             `json:"createdBy"`
 		Recipients []MessageRecipient `json:"recipients"`
 	}
+	MessageDelivered struct {
+		ID        string `json:"id"`
+		CreatedBy string `json:"createdBy"`
+		Recipient string `json:"recipient"`
+	}
+	TokenCreated struct {
+		TokenID   string `json:"tokenId"`
+		CreatedBy string `json:"createdBy"`
+	}
 	RelationshipStatusChanged struct {
 		RelationshipID           string `json:"relationshipId"`
 		NewStatus                string `json:"newStatus"`
@@ -127,6 +136,8 @@ func (FeatureFlagsOfIdentityChanged) eventName() string { return "FeatureFlagsOf
 func (BackupDeviceUsed) eventName() string              { return "BackupDeviceUsed" }
 func (DatawalletModified) eventName() string            { return "DatawalletModified" }
 func (MessageCreated) eventName() string                { return "MessageCreated" }
+func (MessageDelivered) eventName() string              { return "MessageDelivered" }
+func (TokenCreated) eventName() string                  { return "TokenCreated" }
 func (RelationshipStatusChanged) eventName() string     { return "RelationshipStatusChanged" }
 func (RelationshipReactivationRequested) eventName() string {
 	return "RelationshipReactivationRequested"

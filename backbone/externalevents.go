@@ -35,6 +35,9 @@ func (b *Backbone) synchronizationHandlers() map[string]events.Handler {
 			}
 			return out
 		}, nil),
+		"MessageDelivered": handle(b, func(e MessageDelivered) []newEvent {
+			return []newEvent{{owner: e.CreatedBy, eventType: "MessageDelivered", payload: map[string]string{"id": e.ID}}}
+		}, nil),
 		"RelationshipStatusChanged": handle(b, func(e RelationshipStatusChanged) []newEvent {
 			if e.NewStatus == "ReadyForDeletion" {
 				return nil

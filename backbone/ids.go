@@ -19,6 +19,9 @@ const (
 	PrefixRelationship = "REL"
 	PrefixTemplate     = "RLT"
 	PrefixAuditEntry   = "RAL"
+	PrefixMessage      = "MSG"
+	PrefixFile         = "FIL"
+	PrefixToken        = "TOK"
 )
 
 const (

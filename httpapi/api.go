@@ -91,6 +91,8 @@ func Register(api huma.API, b *backbone.Backbone, opts Options) {
 	h.registerDatawallet(api)
 	h.registerRelationships(api)
 	h.registerRelationshipTemplates(api)
+	h.registerMessages(api)
+	h.registerTokens(api)
 }
 
 type handlers struct {

@@ -94,14 +94,17 @@ type eventsOutput struct {
 	Body Paged[ExternalEventDTO]
 }
 
+// ExternalEventResultInput is a device's verdict on one event of its run.
+type ExternalEventResultInput struct {
+	ExternalEventID string `json:"externalEventId"`
+	ErrorCode       string `json:"errorCode,omitempty"`
+}
+
 type finalizeEventSyncInput struct {
 	ID   string `path:"id"`
 	Body struct {
-		ExternalEventResults []struct {
-			ExternalEventID string `json:"externalEventId"`
-			ErrorCode       string `json:"errorCode,omitempty"`
-		} `json:"externalEventResults,omitempty"`
-		DatawalletModifications []ModificationInput `json:"datawalletModifications,omitempty"`
+		ExternalEventResults    []ExternalEventResultInput `json:"externalEventResults,omitempty"`
+		DatawalletModifications []ModificationInput        `json:"datawalletModifications,omitempty"`
 	}
 }
 
