@@ -6,7 +6,8 @@
 // a bounded syncUntil like upstream TestUtil.syncUntil.
 
 const { setTimeout: sleep } = require("node:timers/promises");
-const { ChangedItems } = require("@nmshd/transport");
+const { CoreDate } = require("@nmshd/core-types");
+const { ChangedItems, RelationshipStatus } = require("@nmshd/transport");
 
 const { createTransport, createAccountController, recordExchanges, describeExchanges, loggerFactory } = require("./sync");
 
@@ -63,4 +64,28 @@ async function syncUntilRelationship(created, id, status, options = {}) {
     return result.relationships.filter(match).pop();
 }
 
-module.exports = { createRelationshipAccount, syncUntil, syncUntilRelationship };
+/**
+ * Like upstream TestUtil.addRelationship: `templator` sends a template (1 allocation, 5 min), `requestor` loads it by
+ * its truncated reference and sends the relationship, the templator syncs until Pending and accepts, the requestor
+ * syncs until Active (unless `syncRequestor: false`). `beforeAccept({ pendingRequestor, pendingTemplator })` runs between the templator seeing Pending
+ * and accepting; `afterRequest({ pendingRequestor })` right after the requestor created it. Returns both Active views.
+ */
+async function addRelationship(templator, requestor, { templateContent = { mycontent: "template" }, creationContent = { mycontent: "request" }, afterRequest, beforeAccept, syncRequestor = true } = {}) {
+    const { RelationshipTemplateReference } = require("@nmshd/transport");
+    const template = await templator.account.relationshipTemplates.sendRelationshipTemplate({
+        content: templateContent,
+        expiresAt: CoreDate.utc().add({ minutes: 5 }),
+        maxNumberOfAllocations: 1
+    });
+    const reference = RelationshipTemplateReference.from(template.toRelationshipTemplateReference(templator.account.config.baseUrl).truncate());
+    const loaded = await requestor.account.relationshipTemplates.loadPeerRelationshipTemplateByReference(reference);
+    const pendingRequestor = await requestor.account.relationships.sendRelationship({ template: loaded, creationContent });
+    const afterRequestResult = afterRequest ? await afterRequest({ pendingRequestor }) : undefined;
+    const pendingTemplator = await syncUntilRelationship(templator, pendingRequestor.id, RelationshipStatus.Pending);
+    const beforeAcceptResult = beforeAccept ? await beforeAccept({ pendingRequestor, pendingTemplator, afterRequestResult }) : undefined;
+    const activeTemplator = await templator.account.relationships.accept(pendingTemplator.id);
+    const activeRequestor = syncRequestor ? await syncUntilRelationship(requestor, pendingRequestor.id, RelationshipStatus.Active) : undefined;
+    return { id: pendingRequestor.id, template, activeTemplator, activeRequestor, afterRequestResult, beforeAcceptResult };
+}
+
+module.exports = { createRelationshipAccount, syncUntil, syncUntilRelationship, addRelationship };
