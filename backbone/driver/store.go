@@ -45,4 +45,5 @@ type Stores interface {
 	RelationshipTemplates() RelationshipTemplateStore
 	Messages() MessageStore
 	Tokens() TokenStore
+	Files() FileStore
 }

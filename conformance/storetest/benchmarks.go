@@ -90,6 +90,7 @@ func RunBenchmarks(b *testing.B, newHarness HarnessMaker) {
 	runSyncBenchmarks(b, ctx, st, someIdentity.Address)
 	runRelationshipBenchmarks(b, ctx, st)
 	runMessageAndTokenBenchmarks(b, ctx, st)
+	runFileBenchmarks(b, ctx, st)
 }
 
 // runSyncBenchmarks adds to the store the sync history of address and of a
@@ -367,6 +368,42 @@ func runMessageAndTokenBenchmarks(b *testing.B, ctx context.Context, st driver.S
 		for b.Loop() {
 			if _, err := st.Tokens().Get(ctx, someToken.ID); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// runFileBenchmarks adds 100 files of one identity, half of them expired,
+// and 400 files of others.
+func runFileBenchmarks(b *testing.B, ctx context.Context, st driver.Store) {
+	const mine, others = 100, 400
+	me := newAddress()
+	err := st.InTx(ctx, func(tx driver.Tx) error {
+		for i := range mine + others {
+			f := newFile(newAddress())
+			if i < mine {
+				f = newFile(me)
+				if i%2 == 0 {
+					f.ExpiresAt = at(-time.Hour)
+				}
+			}
+			f.CreatedAt = at(time.Duration(i) * time.Second)
+			if err := tx.Files().Insert(ctx, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatalf("fixture: %v", err)
+	}
+
+	b.Run("Files/List20", func(b *testing.B) {
+		page := driver.PageRequest{Number: 2, Size: 20}
+		for b.Loop() {
+			fs, total, err := st.Files().List(ctx, me, nil, at(0), page)
+			if err != nil || total != mine/2 || len(fs) != 20 {
+				b.Fatalf("List: %d files of %d, %v", len(fs), total, err)
 			}
 		}
 	})

@@ -53,6 +53,7 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 	t.Run("RelationshipTemplates", func(t *testing.T) { testRelationshipTemplates(t, newHarness) })
 	t.Run("Messages", func(t *testing.T) { testMessages(t, newHarness) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newHarness) })
+	t.Run("Files", func(t *testing.T) { testFiles(t, newHarness) })
 	t.Run("InTx", func(t *testing.T) { testTx(t, newHarness) })
 }
 
@@ -374,6 +375,24 @@ func newToken(creator string) driver.Token {
 	return t
 }
 
+// newFile returns a file created and owned by creator, unlocked and never
+// claimed.
+func newFile(creator string) driver.File {
+	return driver.File{
+		ID:                  newID("FIL"),
+		CreatedAt:           at(0),
+		CreatedBy:           creator,
+		CreatedByDevice:     newID("DVC"),
+		Owner:               creator,
+		OwnerSignature:      []byte("\x00signature\xff" + newID("")),
+		CipherSize:          1234,
+		CipherHash:          []byte("\x00hash\xff" + newID("")),
+		ExpiresAt:           at(time.Hour),
+		EncryptedProperties: []byte("\x00properties\xff" + newID("")),
+		OwnershipToken:      newID(""),
+	}
+}
+
 func mustInsertMessage(ctx context.Context, t testing.TB, st driver.Stores, m driver.MessageRecord) driver.MessageRecord {
 	t.Helper()
 	require.NoError(t, st.Messages().Insert(ctx, m), "fixture: insert message")
@@ -407,6 +426,21 @@ func tokenIDs(ts []driver.Token) []string {
 	ids := make([]string, len(ts))
 	for i, tok := range ts {
 		ids[i] = tok.ID
+	}
+	return ids
+}
+
+func mustInsertFile(ctx context.Context, t testing.TB, st driver.Stores, f driver.File) driver.File {
+	t.Helper()
+	require.NoError(t, st.Files().Insert(ctx, f), "fixture: insert file")
+	return f
+}
+
+// fileIDs returns the IDs of fs, in order.
+func fileIDs(fs []driver.File) []string {
+	ids := make([]string, len(fs))
+	for i, f := range fs {
+		ids[i] = f.ID
 	}
 	return ids
 }
