@@ -52,11 +52,13 @@ type Backbone struct {
 	RelationshipTemplates *RelationshipTemplates
 	Messages              *Messages
 	Tokens                *Tokens
+	Files                 *Files
 
 	cfg     Config
 	store   driver.Store
 	clock   driver.Clock
 	bus     driver.Bus
+	blob    driver.Blob
 	relay   *events.Relay
 	secrets *secretCache
 }
@@ -73,7 +75,7 @@ func New(cfg Config, d Drivers) (*Backbone, error) {
 	if d.Clock == nil {
 		d.Clock = driver.SystemClock{}
 	}
-	b := &Backbone{cfg: cfg, store: d.Store, clock: d.Clock, bus: d.Bus, secrets: newSecretCache(1024)}
+	b := &Backbone{cfg: cfg, store: d.Store, clock: d.Clock, bus: d.Bus, blob: d.Blob, secrets: newSecretCache(1024)}
 	if d.Bus != nil {
 		b.relay = events.NewRelay(events.Relay{Store: d.Store, Bus: d.Bus, Clock: d.Clock, Logger: cfg.Logger})
 	}
@@ -89,6 +91,7 @@ func New(cfg Config, d Drivers) (*Backbone, error) {
 	b.RelationshipTemplates = &RelationshipTemplates{b}
 	b.Messages = &Messages{b}
 	b.Tokens = &Tokens{b}
+	b.Files = &Files{b}
 	return b, nil
 }
 

@@ -154,3 +154,8 @@ const (
 	CodeTokenTooManyFailedPasswordAttempts   = "error.platform.token.tooManyFailedPasswordAttempts"
 	CodeTokenContentUpdateNotPossible        = "error.platform.token.contentUpdateNotPossibleBecauseContentAlreadyExists"
 )
+
+// File error codes.
+const (
+	CodeCannotClaimOwnershipOfOwnFile = "error.platform.validation.file.cannotClaimOwnershipOfOwnFile"
+)

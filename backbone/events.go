@@ -101,6 +101,11 @@ type (
 		TokenID   string `json:"tokenId"`
 		CreatedBy string `json:"createdBy"`
 	}
+	FileUploaded struct {
+		FileID     string `json:"fileId"`
+		Owner      string `json:"owner"`
+		CipherSize int64  `json:"cipherSize"`
+	}
 	FileOwnershipLocked struct {
 		FileID       string `json:"fileId"`
 		OwnerAddress string `json:"ownerAddress"`
@@ -154,6 +159,7 @@ func (PeerDeletionCancelled) eventName() string          { return "PeerDeletionC
 func (PeerDeleted) eventName() string                    { return "PeerDeleted" }
 func (PeerFeatureFlagsChanged) eventName() string        { return "PeerFeatureFlagsChanged" }
 func (TokenLocked) eventName() string                    { return "TokenLocked" }
+func (FileUploaded) eventName() string                   { return "FileUploaded" }
 func (FileOwnershipLocked) eventName() string            { return "FileOwnershipLocked" }
 func (FileOwnershipClaimed) eventName() string           { return "FileOwnershipClaimed" }
 func (IdentityDeletionProcessStarted) eventName() string { return "IdentityDeletionProcessStarted" }

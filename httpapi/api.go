@@ -93,6 +93,7 @@ func Register(api huma.API, b *backbone.Backbone, opts Options) {
 	h.registerRelationshipTemplates(api)
 	h.registerMessages(api)
 	h.registerTokens(api)
+	h.registerFiles(api)
 }
 
 type handlers struct {

@@ -220,3 +220,10 @@ func (s *server) syncEvents(a account) []map[string]any {
 	require.Equal(s.t, 200, f.Status, "%s", f.Raw)
 	return out
 }
+
+func jsonInto(raw []byte, v any) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
+}

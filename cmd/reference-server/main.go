@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/openbackbone/openbackbone/adapters/gocloudblob"
 	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/adapters/sqlstore"
 	"github.com/openbackbone/openbackbone/backbone"
@@ -107,7 +108,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 		return fmt.Errorf("bus: %w", err)
 	}
 	defer bus.Close()
-	b, err := backbone.New(bcfg, backbone.Drivers{Store: store, Bus: bus})
+	blob, err := gocloudblob.Open(ctx, cfg.Blob, gocloudblob.Options{})
+	if err != nil {
+		return fmt.Errorf("blob: %w", err)
+	}
+	defer blob.Close()
+	b, err := backbone.New(bcfg, backbone.Drivers{Store: store, Bus: bus, Blob: blob})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/openbackbone/openbackbone/adapters/gocloudblob"
 	"github.com/openbackbone/openbackbone/adapters/sqlstore"
 	"github.com/openbackbone/openbackbone/backbone"
 	"github.com/openbackbone/openbackbone/backbone/driver"
@@ -58,6 +59,7 @@ type Env struct {
 	Backbone *backbone.Backbone
 	Store    *sqlstore.Store
 	Clock    *Clock
+	Blob     driver.Blob
 	config   backbone.Config
 }
 
@@ -83,12 +85,15 @@ func New(t testing.TB, store string, cfg func(*backbone.Config)) *Env {
 	if cfg != nil {
 		cfg(&c)
 	}
-	b, err := backbone.New(c, backbone.Drivers{Store: st, Clock: clock})
+	blob, err := gocloudblob.Open(ctx, "file://"+filepath.Join(t.TempDir(), "files"), gocloudblob.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { blob.Close() })
+	b, err := backbone.New(c, backbone.Drivers{Store: st, Clock: clock, Blob: blob})
 	require.NoError(t, err)
 	_, err = b.Tiers.EnsureBuiltIn(ctx)
 	require.NoError(t, err)
 	require.NoError(t, b.Clients.Ensure(ctx, backbone.CreateClientRequest{ClientID: TestClientID, ClientSecret: TestClientSecret}))
-	return &Env{Backbone: b, Store: st, Clock: clock, config: c}
+	return &Env{Backbone: b, Store: st, Clock: clock, Blob: blob, config: c}
 }
 
 // Restart returns a new Backbone on the same store, clock and keys with the
@@ -96,9 +101,9 @@ func New(t testing.TB, store string, cfg func(*backbone.Config)) *Env {
 // until the test ends.
 func (e *Env) Restart(t testing.TB, bus driver.Bus) *Env {
 	t.Helper()
-	b, err := backbone.New(e.config, backbone.Drivers{Store: e.Store, Clock: e.Clock, Bus: bus})
+	b, err := backbone.New(e.config, backbone.Drivers{Store: e.Store, Clock: e.Clock, Bus: bus, Blob: e.Blob})
 	require.NoError(t, err)
-	return &Env{Backbone: b, Store: e.Store, Clock: e.Clock, config: e.config}
+	return &Env{Backbone: b, Store: e.Store, Clock: e.Clock, Blob: e.Blob, config: e.config}
 }
 
 // Run starts the Backbone's background work until the test ends, and

@@ -34,7 +34,10 @@ type Config struct {
 	Database  string `yaml:"database"`
 	// Bus is the event bus URL: mem:// (in-process), rabbit://?server=…,
 	// nats://?server=…, azuresb://, awssnssqs://, gcppubsub://.
-	Bus           string `yaml:"bus"`
+	Bus string `yaml:"bus"`
+	// Blob is the file content store URL: file://<dir> (default
+	// <dataDir>/files), mem://, s3://…, azblob://…, gs://….
+	Blob          string `yaml:"blob"`
 	DidDomainName string `yaml:"didDomainName"`
 	LogLevel      string `yaml:"logLevel"`
 	LogFormat     string `yaml:"logFormat"`
@@ -157,6 +160,13 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	if c.Database == "" {
 		c.Database = "sqlite:" + filepath.Join(c.DataDir, "backbone.db")
+	}
+	if c.Blob == "" {
+		dir, err := filepath.Abs(filepath.Join(c.DataDir, "files"))
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		c.Blob = "file://" + dir
 	}
 	return c, c.validate()
 }
