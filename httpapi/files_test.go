@@ -207,5 +207,15 @@ func TestFileUploadStreams(t *testing.T) {
 		allocated := after.TotalAlloc - before.TotalAlloc
 		t.Logf("uploading %d MiB allocated %d KiB in the test process", size>>20, allocated>>10)
 		assert.Less(t, allocated, uint64(size/2), "the upload must not be buffered whole")
+
+		// A 20 MiB attempt streams until the 10 MiB limit and is refused.
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		r = s.upload(a, io.LimitReader(zeros{}, 2*size), fileFields(a))
+		runtime.ReadMemStats(&after)
+		expectError(t, r, http.StatusBadRequest, "error.platform.validation.invalidPropertyValue")
+		allocated = after.TotalAlloc - before.TotalAlloc
+		t.Logf("a refused %d MiB upload allocated %d KiB in the test process", 2*size>>20, allocated>>10)
+		assert.Less(t, allocated, uint64(size/2))
 	})
 }
