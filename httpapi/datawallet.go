@@ -150,7 +150,7 @@ func (h *handlers) registerDatawallet(api huma.API) {
 		if in.LocalIndex != "" {
 			i, err := strconv.ParseInt(in.LocalIndex, 10, 64)
 			if err != nil {
-				return nil, &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: "'localIndex': must be an integer."}
+				return nil, badInput("'localIndex': must be an integer.")
 			}
 			localIndex = &i
 		}

@@ -131,3 +131,8 @@ func writeError(w http.ResponseWriter, e *backbone.Error) {
 func missing(property string) error {
 	return &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: "'" + property + "': The " + property + " field is required."}
 }
+
+// badInput reports input that cannot be bound, outside huma's own binding.
+func badInput(msg string) error {
+	return &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: msg}
+}

@@ -128,10 +128,6 @@ type isValidOutput struct {
 // encryptedProperties, is 1 MiB before base64.
 const maxFormField = 2 << 20
 
-func badInput(msg string) error {
-	return &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: msg}
-}
-
 func (h *handlers) registerFiles(api huma.API) {
 	tags := []string{"Files"}
 	uploadSchema := &huma.Schema{Type: huma.TypeObject, Properties: map[string]*huma.Schema{

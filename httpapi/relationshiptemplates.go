@@ -78,7 +78,7 @@ type templateQueriesParam struct {
 func (p *templateQueriesParam) Resolve(ctx huma.Context) []error {
 	q, err := url.ParseQuery(ctx.URL().RawQuery)
 	if err != nil {
-		p.err = &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: "The query cannot be parsed."}
+		p.err = badInput("The query cannot be parsed.")
 		return nil
 	}
 	items := map[int]*backbone.TemplateQuery{}
@@ -107,7 +107,7 @@ func (p *templateQueriesParam) Resolve(ctx huma.Context) []error {
 		case "password":
 			pw, err := b64.Decode(vals[0])
 			if err != nil {
-				p.err = &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: "'templates.password': not valid base64."}
+				p.err = badInput("'templates.password': not valid base64.")
 				return nil
 			}
 			items[i].Password = pw
@@ -182,13 +182,9 @@ func (h *handlers) registerRelationshipTemplates(api huma.API) {
 		OperationID: "get-relationship-template", Method: http.MethodGet, Path: "/api/v2/RelationshipTemplates/{id}",
 		Summary: "Get a relationship template", Description: "Reading a template allocates it for the caller.", Tags: tags,
 	}, authRequired), func(ctx context.Context, in *getTemplateInput) (*templateOutput, error) {
-		var password []byte
-		if in.Password != "" {
-			pw, err := b64.Decode(in.Password)
-			if err != nil {
-				return nil, &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: "'password': not valid base64."}
-			}
-			password = pw
+		password, err := queryPassword(in.Password)
+		if err != nil {
+			return nil, err
 		}
 		t, err := h.b.RelationshipTemplates.Get(ctx, caller(ctx), in.ID, password)
 		if err != nil {

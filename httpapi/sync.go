@@ -150,7 +150,7 @@ func (h *handlers) registerSyncRuns(api huma.API) {
 		}
 		if in.Body.Duration != nil {
 			if *in.Body.Duration < 0 || *in.Body.Duration > 65535 {
-				return nil, &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: "'duration': must be between 0 and 65535."}
+				return nil, badInput("'duration': must be between 0 and 65535.")
 			}
 			req.Duration = time.Duration(*in.Body.Duration) * time.Second // 0 takes the default
 		}

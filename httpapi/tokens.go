@@ -11,7 +11,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
-	"github.com/openbackbone/openbackbone/internal/b64"
 )
 
 // TokenDTO is a token on the wire.
@@ -136,13 +135,9 @@ func (h *handlers) registerTokens(api huma.API) {
 		OperationID: "get-token", Method: http.MethodGet, Path: "/api/v2/Tokens/{id}",
 		Summary: "Get a token", Description: "Anonymous callers may read tokens; an authenticated reader allocates the token.", Tags: tags,
 	}, authOptional), func(ctx context.Context, in *getTokenInput) (*tokenDTOOutput, error) {
-		var password []byte
-		if in.Password != "" {
-			pw, err := b64.Decode(in.Password)
-			if err != nil {
-				return nil, &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInputCannotBeParsed, Message: "'password': not valid base64."}
-			}
-			password = pw
+		password, err := queryPassword(in.Password)
+		if err != nil {
+			return nil, err
 		}
 		t, err := h.b.Tokens.Get(ctx, caller(ctx), in.ID, password)
 		if err != nil {

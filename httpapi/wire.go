@@ -113,3 +113,16 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 
 // Schema documents Int as an integer.
 func (Int) Schema(huma.Registry) *huma.Schema { return &huma.Schema{Type: huma.TypeInteger} }
+
+// queryPassword decodes a password query parameter (standard base64,
+// percent-encoded by the client); empty means none.
+func queryPassword(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	pw, err := b64.Decode(s)
+	if err != nil {
+		return nil, badInput("'password': not valid base64.")
+	}
+	return pw, nil
+}
