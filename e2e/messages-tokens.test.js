@@ -4,8 +4,8 @@
 // the published @nmshd/transport 7.0.0 high-level controllers
 // (AccountController.messages / .tokens, AnonymousTokenController) as
 // upstream's TestUtil.sendMessage / syncUntilHasMessages and the token
-// controller tests do it. Messages carry no attachments (files are not
-// implemented yet). Needs BACKBONE_BASE_URL (fails, never skips, without it).
+// controller tests do it. Attachments are covered in files.test.js.
+// Needs BACKBONE_BASE_URL (fails, never skips, without it).
 
 const assert = require("node:assert/strict");
 const { setTimeout: sleep } = require("node:timers/promises");

@@ -27,22 +27,29 @@ type server struct {
 	url string
 }
 
-// eachStore runs f against every store the environment offers.
+// eachStore runs f against every store the environment offers, in
+// parallel.
 func eachStore(t *testing.T, f func(t *testing.T, s *server)) {
 	for _, store := range backbonetest.Stores() {
 		t.Run(store, func(t *testing.T) {
 			t.Parallel()
-			env := backbonetest.New(t, store, nil)
-			bus, err := gocloudbus.Open(context.Background(), "mem://", gocloudbus.Options{})
-			require.NoError(t, err)
-			t.Cleanup(func() { bus.Close() })
-			env = env.Restart(t, bus) // with the relay and consumers running
-			env.Run(t)
-			ts := httptest.NewServer(httpapi.New(env.Backbone, httpapi.Options{}))
-			t.Cleanup(ts.Close)
-			f(t, &server{t: t, env: env, url: ts.URL})
+			f(t, newServer(t, store))
 		})
 	}
+}
+
+// newServer starts the Consumer API on a fresh store with the relay and
+// consumers running.
+func newServer(t *testing.T, store string) *server {
+	env := backbonetest.New(t, store, nil)
+	bus, err := gocloudbus.Open(context.Background(), "mem://", gocloudbus.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { bus.Close() })
+	env = env.Restart(t, bus)
+	env.Run(t)
+	ts := httptest.NewServer(httpapi.New(env.Backbone, httpapi.Options{}))
+	t.Cleanup(ts.Close)
+	return &server{t: t, env: env, url: ts.URL}
 }
 
 type response struct {
