@@ -174,6 +174,8 @@ func backboneConfig(cfg config.Config, logger *slog.Logger) backbone.Config {
 	c.DefaultPageSize = cfg.Pagination.DefaultPageSize
 	c.MaxPageSize = cfg.Pagination.MaxPageSize
 	c.PublicRelationshipTemplateReferences = cfg.PublicRelationshipTemplateReferences
+	c.MaxMessageRecipients = cfg.Messages.MaxRecipients
+	c.MaxUnreceivedMessagesFromOneSender = cfg.Messages.MaxUnreceivedFromOneSender
 	c.Logger = logger
 	return c
 }

@@ -47,6 +47,7 @@ type Config struct {
 	// SeedClients are OAuth clients created at start when missing.
 	SeedClients []SeedClient `yaml:"seedClients"`
 	Pagination  Pagination   `yaml:"pagination"`
+	Messages    Messages     `yaml:"messages"`
 	// PublicRelationshipTemplateReferences lists per OAuth client ID the
 	// templates advertised to its users (file only).
 	PublicRelationshipTemplateReferences map[string][]backbone.PublicTemplateReference `yaml:"publicRelationshipTemplateReferences"`
@@ -69,6 +70,12 @@ type SeedClient struct {
 	ClientID     string `yaml:"clientId"`
 	ClientSecret string `yaml:"clientSecret"`
 	DisplayName  string `yaml:"displayName"`
+}
+
+// Messages sets the limits of messaging.
+type Messages struct {
+	MaxRecipients              int `yaml:"maxRecipients"`
+	MaxUnreceivedFromOneSender int `yaml:"maxUnreceivedFromOneSender"`
 }
 
 // Pagination sets list page sizes.
@@ -94,6 +101,7 @@ func Defaults(landscape string) (Config, error) {
 			PasswordMinLength: 10, PasswordRequireClasses: true,
 		},
 		Pagination: Pagination{DefaultPageSize: 50, MaxPageSize: 200},
+		Messages:   Messages{MaxRecipients: 1, MaxUnreceivedFromOneSender: 20},
 	}
 	switch landscape {
 	case "dev":
@@ -102,6 +110,7 @@ func Defaults(landscape string) (Config, error) {
 		c.Auth.LockoutDuration = time.Minute
 		c.Auth.PasswordMinLength, c.Auth.PasswordRequireClasses = 1, false
 		c.SeedClients = []SeedClient{{ClientID: "test", ClientSecret: "test", DisplayName: "Test client"}}
+		c.Messages.MaxRecipients = 5
 	case "stage", "prod":
 		c.LogFormat = "json"
 	default:

@@ -19,17 +19,19 @@ func TestDevDefaults(t *testing.T) {
 	assert.Equal(t, "sqlite:data/backbone.db", c.Database)
 	assert.Equal(t, []SeedClient{{ClientID: "test", ClientSecret: "test", DisplayName: "Test client"}}, c.SeedClients)
 	assert.Equal(t, time.Minute, c.Auth.LockoutDuration)
+	assert.Equal(t, 5, c.Messages.MaxRecipients)
 }
 
 func TestFileThenEnvironmentThenFlags(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.yaml")
 	require.NoError(t, os.WriteFile(path, []byte("landscape: dev\nlisten: 127.0.0.1:1\nauth:\n  tokenLifetime: 10m\n  maxFailedLogins: 5\n"), 0o600))
-	env := map[string]string{"OPENBACKBONE_CONFIG": path, "OPENBACKBONE_LISTEN": "127.0.0.1:2", "OPENBACKBONE_AUTH_MAXFAILEDLOGINS": "7"}
+	env := map[string]string{"OPENBACKBONE_CONFIG": path, "OPENBACKBONE_LISTEN": "127.0.0.1:2", "OPENBACKBONE_AUTH_MAXFAILEDLOGINS": "7", "OPENBACKBONE_MESSAGES_MAXRECIPIENTS": "3"}
 	c, err := Load([]string{"-listen", "127.0.0.1:3"}, func(k string) string { return env[k] })
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:3", c.Listen, "flags win")
 	assert.Equal(t, 7, c.Auth.MaxFailedLogins, "environment beats file")
 	assert.Equal(t, 10*time.Minute, c.Auth.TokenLifetime, "file beats defaults")
+	assert.Equal(t, 3, c.Messages.MaxRecipients)
 }
 
 func TestUnknownFileKeysAndLandscapeMismatchAreErrors(t *testing.T) {
