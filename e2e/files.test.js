@@ -8,35 +8,22 @@
 // deletion. Needs BACKBONE_BASE_URL (fails, never skips, without it).
 
 const assert = require("node:assert/strict");
-const { after, describe, it } = require("node:test");
+const { describe, it } = require("node:test");
 
 const { expectSuccess, expectError, expectRejectsWithCode, expectId, describeError } = require("./lib/assertions");
-const { closeDatabases, describeExchanges, recordExchanges } = require("./lib/sync");
-const { addRelationship, createRelationshipAccount, syncUntil } = require("./lib/relationships");
+const { describeExchanges, recordExchanges } = require("./lib/sync");
+const { addRelationship, syncUntil } = require("./lib/relationships");
+const { newSession, plain } = require("./lib/session");
 const { sendRandomFile, recordFileExchanges } = require("./lib/files");
 
 const TEST = { timeout: 120_000 };
 const MESSAGE_CONTENT = { mycontent: "message with attachment", text: "Anhang 📎" };
 
-const opened = [];
-after(async () => {
-    for (const account of opened) await account.close().catch(() => {});
-    await closeDatabases();
+const { exchanges, getAccount, step } = newSession((created, label, exchanges) => {
+    // the controllers' clients are private in TypeScript only
+    recordExchanges(created.account.messages.client, label, exchanges);
+    recordFileExchanges(created.account.files.client, label, exchanges);
 });
-
-const exchanges = [];
-const accountPromises = {};
-function getAccount(label) {
-    accountPromises[label] ??= (async () => {
-        const created = await createRelationshipAccount(label, { exchanges });
-        // the controllers' clients are private in TypeScript only
-        recordExchanges(created.account.messages.client, label, exchanges);
-        recordFileExchanges(created.account.files.client, label, exchanges);
-        opened.push(created.account);
-        return created;
-    })();
-    return accountPromises[label];
-}
 
 let relatedPromise;
 function getRelatedAB() {
@@ -47,17 +34,6 @@ function getRelatedAB() {
         return { a, b };
     })();
     return relatedPromise;
-}
-
-/** Runs a package call; on failure, rethrows with the recent exchanges attached. */
-async function step(what, fn) {
-    const start = exchanges.length;
-    try {
-        return await fn();
-    } catch (e) {
-        e.message = `${what}: ${describeError(e)}\nexchanges:\n${describeExchanges(exchanges.slice(start).slice(-15))}`;
-        throw e;
-    }
 }
 
 function lastExchange(method, url) {

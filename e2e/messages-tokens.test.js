@@ -9,13 +9,14 @@
 
 const assert = require("node:assert/strict");
 const { setTimeout: sleep } = require("node:timers/promises");
-const { after, describe, it } = require("node:test");
+const { describe, it } = require("node:test");
 const { CoreDate } = require("@nmshd/core-types");
 const { AnonymousTokenController, RelationshipStatus, TokenReference } = require("@nmshd/transport");
 
 const { expectSuccess, expectRejectsWithCode, expectId, describeError } = require("./lib/assertions");
-const { closeDatabases, createTransport, describeExchanges, recordExchanges } = require("./lib/sync");
-const { addRelationship, createRelationshipAccount, syncUntil } = require("./lib/relationships");
+const { createTransport, describeExchanges, recordExchanges } = require("./lib/sync");
+const { addRelationship, syncUntil } = require("./lib/relationships");
+const { newSession, plain } = require("./lib/session");
 
 const TEST = { timeout: 120_000 };
 
@@ -23,41 +24,11 @@ const MESSAGE_CONTENT = { mycontent: "message", text: "Grüße 😀" };
 const PENDING_MESSAGE_CONTENT = { mycontent: "sent while Pending", text: "Hallo – ✓" };
 const TOKEN_CONTENT = { mycontent: "token", text: "Token ✓ 🐎" };
 
-const opened = [];
-after(async () => {
-    for (const account of opened) await account.close().catch(() => {});
-    await closeDatabases();
+const { exchanges, getAccount, step } = newSession((created, label, exchanges) => {
+    // the controllers' clients are private in TypeScript only
+    recordExchanges(created.account.messages.client, label, exchanges);
+    recordExchanges(created.account.tokens.client, label, exchanges);
 });
-
-const exchanges = [];
-const accountPromises = {};
-function getAccount(label) {
-    accountPromises[label] ??= (async () => {
-        const created = await createRelationshipAccount(label, { exchanges });
-        // the controllers' clients are private in TypeScript only
-        recordExchanges(created.account.messages.client, label, exchanges);
-        recordExchanges(created.account.tokens.client, label, exchanges);
-        opened.push(created.account);
-        return created;
-    })();
-    return accountPromises[label];
-}
-
-function plain(serializable) {
-    const json = typeof serializable?.toJSON === "function" ? serializable.toJSON() : serializable;
-    return JSON.parse(JSON.stringify(json));
-}
-
-/** Runs a package call; on failure, rethrows with the recent exchanges attached. */
-async function step(what, fn) {
-    const start = exchanges.length;
-    try {
-        return await fn();
-    } catch (e) {
-        e.message = `${what}: ${describeError(e)}\nexchanges:\n${describeExchanges(exchanges.slice(start).slice(-15))}`;
-        throw e;
-    }
-}
 
 /** syncUntil a message with the id appears among the changed items (and `predicate` holds for it); returns it. */
 async function syncUntilMessage(created, id, predicate = () => true, what = `message ${id}`) {

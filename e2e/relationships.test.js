@@ -9,7 +9,7 @@
 // Needs BACKBONE_BASE_URL (fails, never skips, without it).
 
 const assert = require("node:assert/strict");
-const { after, describe, it } = require("node:test");
+const { describe, it } = require("node:test");
 const { CoreDate } = require("@nmshd/core-types");
 const {
     RelationshipAuditLogEntryReason,
@@ -22,46 +22,16 @@ const {
 const { CoreBuffer } = require("@nmshd/crypto");
 
 const { expectSuccess, expectError, expectRejectsWithCode, expectId, describeError } = require("./lib/assertions");
-const { closeDatabases, describeExchanges } = require("./lib/sync");
-const { createRelationshipAccount, syncUntilRelationship } = require("./lib/relationships");
+const { describeExchanges } = require("./lib/sync");
+const { syncUntilRelationship } = require("./lib/relationships");
+const { newSession, plain } = require("./lib/session");
 
 const TEST = { timeout: 120_000 };
 
 const TEMPLATE_CONTENT = { mycontent: "template", text: "Grüße 😀" };
 const CREATION_CONTENT = { mycontent: "request", text: "Hallo – ✓" };
 
-const opened = [];
-after(async () => {
-    for (const account of opened) await account.close().catch(() => {});
-    await closeDatabases();
-});
-
-const exchanges = [];
-const accountPromises = {};
-function getAccount(label) {
-    accountPromises[label] ??= (async () => {
-        const created = await createRelationshipAccount(label, { exchanges });
-        opened.push(created.account);
-        return created;
-    })();
-    return accountPromises[label];
-}
-
-function plain(serializable) {
-    const json = typeof serializable?.toJSON === "function" ? serializable.toJSON() : serializable;
-    return JSON.parse(JSON.stringify(json));
-}
-
-/** Runs a package call; on failure, rethrows with the recent exchanges attached. */
-async function step(what, fn) {
-    const start = exchanges.length;
-    try {
-        return await fn();
-    } catch (e) {
-        e.message = `${what}: ${describeError(e)}\nexchanges:\n${describeExchanges(exchanges.slice(start).slice(-15))}`;
-        throw e;
-    }
-}
+const { exchanges, getAccount, step } = newSession();
 
 async function sendTemplate(owner, extra = {}) {
     return await step("sendRelationshipTemplate", () =>
