@@ -134,9 +134,7 @@ func (b *Backbone) allocateTemplate(ctx context.Context, tx driver.Tx, as Caller
 	return t, nil
 }
 
-// visibleTemplate applies the expiry and personalization rules: an expired
-// template stays visible to the parties of a relationship made from it; a
-// personalized one only to its creator and the named identity.
+// visibleTemplate loads a template the caller may see.
 func (b *Backbone) visibleTemplate(ctx context.Context, st driver.Stores, as Caller, id string, now time.Time) (RelationshipTemplate, error) {
 	t, err := st.RelationshipTemplates().Get(ctx, id)
 	if errors.Is(err, driver.ErrNotFound) {
@@ -144,19 +142,26 @@ func (b *Backbone) visibleTemplate(ctx context.Context, st driver.Stores, as Cal
 	} else if err != nil {
 		return t, internal("get template", err)
 	}
+	return t, b.checkVisible(ctx, st, as, t, now)
+}
+
+// checkVisible applies the expiry and personalization rules: an expired
+// template stays visible to the parties of a relationship made from it; a
+// personalized one only to its creator and the named identity.
+func (b *Backbone) checkVisible(ctx context.Context, st driver.Stores, as Caller, t RelationshipTemplate, now time.Time) error {
 	if t.ForIdentity != "" && t.ForIdentity != as.Address && t.CreatedBy != as.Address {
-		return t, errTemplateNotFound
+		return errTemplateNotFound
 	}
 	if t.ExpiresAt != nil && !t.ExpiresAt.After(now) {
 		used, err := st.Relationships().ExistsForTemplate(ctx, t.ID, as.Address)
 		if err != nil {
-			return t, internal("check relationships of template", err)
+			return internal("check relationships of template", err)
 		}
 		if !used {
-			return t, errTemplateNotFound
+			return errTemplateNotFound
 		}
 	}
-	return t, nil
+	return nil
 }
 
 // TemplateQuery names a template and the password to read it with.
@@ -196,7 +201,7 @@ func (s *RelationshipTemplates) List(ctx context.Context, as Caller, queries []T
 	}
 	var visible []RelationshipTemplate
 	for _, t := range sortTemplates(found) {
-		if _, err := b.visibleTemplate(ctx, b.store, as, t.ID, now); err != nil {
+		if err := b.checkVisible(ctx, b.store, as, t, now); err != nil {
 			if errors.Is(err, errTemplateNotFound) {
 				continue
 			}
