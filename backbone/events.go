@@ -128,12 +128,9 @@ type (
 )
 
 // MessageRecipient is one recipient of a MessageCreated event.
-// DeliveryBlocked is set while the relationship to the sender is Pending
-// or Terminated.
 type MessageRecipient struct {
-	Address         string `json:"address"`
-	RelationshipID  string `json:"relationshipId"`
-	DeliveryBlocked bool   `json:"deliveryBlocked"`
+	Address        string `json:"address"`
+	RelationshipID string `json:"relationshipId"`
 }
 
 func (IdentityCreated) eventName() string               { return "IdentityCreated" }

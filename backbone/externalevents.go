@@ -28,13 +28,29 @@ type newEvent struct {
 // raise the domain events.
 func (b *Backbone) synchronizationHandlers() map[string]events.Handler {
 	return map[string]events.Handler{
-		"MessageCreated": handle(b, func(e MessageCreated) []newEvent {
-			out := make([]newEvent, len(e.Recipients))
-			for i, r := range e.Recipients {
-				out[i] = newEvent{owner: r.Address, eventType: "MessageReceived", payload: map[string]string{"id": e.ID}, context: r.RelationshipID, blocked: r.DeliveryBlocked}
+		"MessageCreated": handleWith(b, func(ctx context.Context, tx driver.Tx, e MessageCreated) ([]newEvent, error) {
+			// Whether a recipient's event is held back depends on the
+			// relationship as it is now, read in this transaction: events
+			// of different topics arrive in any order, so a status known
+			// when the message was sent may already be out of date, and an
+			// acceptance handled earlier would never unblock the event.
+			var out []newEvent
+			for _, r := range e.Recipients {
+				rel, err := tx.Relationships().Get(ctx, r.RelationshipID)
+				if err != nil && !errors.Is(err, driver.ErrNotFound) {
+					return nil, err
+				}
+				switch rel.Status {
+				case RelationshipRejected, RelationshipRevoked:
+					continue // never to be delivered
+				}
+				out = append(out, newEvent{
+					owner: r.Address, eventType: "MessageReceived", payload: map[string]string{"id": e.ID}, context: r.RelationshipID,
+					blocked: rel.Status == RelationshipPending || rel.Status == RelationshipTerminated,
+				})
 			}
-			return out
-		}, nil),
+			return out, nil
+		}),
 		"MessageDelivered": handle(b, func(e MessageDelivered) []newEvent {
 			return []newEvent{{owner: e.CreatedBy, eventType: "MessageDelivered", payload: map[string]string{"id": e.ID}}}
 		}, nil),

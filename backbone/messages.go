@@ -75,10 +75,7 @@ func (s *Messages) Send(ctx context.Context, as Caller, req SendMessageRequest) 
 				return invalid(CodeMaxNumberOfUnreceivedMessagesReached, "The maximum number of unreceived messages to %s has been reached.", r.Address)
 			}
 			m.Recipients = append(m.Recipients, driver.MessageRecipient{Address: r.Address, RelationshipID: rel.ID, EncryptedKey: r.EncryptedKey})
-			event.Recipients = append(event.Recipients, MessageRecipient{
-				Address: r.Address, RelationshipID: rel.ID,
-				DeliveryBlocked: rel.Status == RelationshipPending || rel.Status == RelationshipTerminated,
-			})
+			event.Recipients = append(event.Recipients, MessageRecipient{Address: r.Address, RelationshipID: rel.ID})
 		}
 		if err := tx.Messages().Insert(ctx, m); err != nil {
 			return internal("insert message", err)
