@@ -44,7 +44,10 @@ type Bus struct {
 	prefix string
 }
 
-var _ driver.Bus = (*Bus)(nil)
+var (
+	_ driver.Bus          = (*Bus)(nil)
+	_ driver.BroadcastBus = (*Bus)(nil)
+)
 
 // provider is what differs between brokers.
 type provider interface {
@@ -54,6 +57,10 @@ type provider interface {
 	// attach declares the durable subscription sub of topic where needed and
 	// attaches one subscriber to it. topic carries the prefix, sub does not.
 	attach(ctx context.Context, topic, sub string) (attachment, error)
+	// attachTransient creates a subscription of topic for one subscriber
+	// alone and attaches it; its detach removes the subscription. topic
+	// carries the prefix.
+	attachTransient(ctx context.Context, topic string) (attachment, error)
 	// decorate adds provider-native fields to an outgoing message.
 	decorate(pm *pubsub.Message, m driver.Message)
 	// reserved reports whether a metadata key is the broker's: Publish
@@ -69,7 +76,8 @@ type provider interface {
 type attachment struct {
 	sub *pubsub.Subscription
 	// detach releases the subscriber after its unacknowledged messages have
-	// been nacked; it must leave them for redelivery.
+	// been nacked; it must leave them for redelivery (a transient
+	// subscription, which detach removes, drops them).
 	detach func(ctx context.Context) error
 }
 
@@ -206,6 +214,35 @@ func (b *Bus) Subscribe(ctx context.Context, topic, subscription string) (driver
 	if err != nil {
 		return nil, translate(fmt.Sprintf("subscribe %q to %q", subscription, topic), err)
 	}
+	return b.register(a)
+}
+
+// SubscribeTransient attaches a transient subscriber: a subscription of the
+// topic for it alone, which receives every message published after
+// SubscribeTransient returns, independently of every other subscriber, and
+// which is removed, with its undelivered messages, when the subscriber is
+// closed or its process is gone. mem, rabbit and nats buses support it; the
+// cloud providers return an error wrapping errors.ErrUnsupported. See the
+// package documentation for what each provider creates.
+func (b *Bus) SubscribeTransient(ctx context.Context, topic string) (driver.Subscription, error) {
+	if err := validateName("topic", topic); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	a, err := b.p.attachTransient(ctx, b.prefix+topic)
+	if err != nil {
+		return nil, translate(fmt.Sprintf("subscribe transiently to %q", topic), err)
+	}
+	return b.register(a)
+}
+
+// register wraps a new attachment in a subscription that Close will close.
+func (b *Bus) register(a attachment) (driver.Subscription, error) {
 	s := newSubscription(b, a)
 	b.mu.Lock()
 	if b.closed {
@@ -224,9 +261,10 @@ func (b *Bus) forget(s *subscription) {
 	b.mu.Unlock()
 }
 
-// Close closes the Bus's open subscriptions (their unacknowledged messages
-// are delivered again), flushes and closes its topics and disconnects. Closing
-// a closed Bus does nothing.
+// Close closes the Bus's open subscribers (the unacknowledged messages of
+// durable subscriptions are delivered again; transient subscriptions are
+// removed), flushes and closes its topics and disconnects. Closing a closed
+// Bus does nothing.
 func (b *Bus) Close() error {
 	b.mu.Lock()
 	if b.closed {

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/backbone/driver"
 )
 
@@ -37,11 +38,14 @@ func (n *names) add(topic, sub string) {
 	}
 }
 
-// recording is a Bus that records the names used through it.
+// recording is a Bus that records the names used through it. It keeps the
+// Bus's driver.BroadcastBus, so the suite's transient rules run through it.
 type recording struct {
-	driver.Bus
+	*gocloudbus.Bus
 	names *names
 }
+
+var _ driver.BroadcastBus = recording{}
 
 func (r recording) Publish(ctx context.Context, topic string, msgs ...driver.Message) error {
 	r.names.add(topic, "")
@@ -51,6 +55,13 @@ func (r recording) Publish(ctx context.Context, topic string, msgs ...driver.Mes
 func (r recording) Subscribe(ctx context.Context, topic, sub string) (driver.Subscription, error) {
 	r.names.add(topic, sub)
 	return r.Bus.Subscribe(ctx, topic, sub)
+}
+
+// SubscribeTransient records the topic only: transient subscriptions remove
+// themselves.
+func (r recording) SubscribeTransient(ctx context.Context, topic string) (driver.Subscription, error) {
+	r.names.add(topic, "")
+	return r.Bus.SubscribeTransient(ctx, topic)
 }
 
 // removeRabbit deletes the exchange P+T and queues P+T_S of each test.

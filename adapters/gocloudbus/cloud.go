@@ -2,6 +2,7 @@ package gocloudbus
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 
@@ -70,6 +71,13 @@ func (p *cloudProvider) attach(ctx context.Context, topic, sub string) (attachme
 		return attachment{}, err
 	}
 	return attachment{sub: ps, detach: ps.Shutdown}, nil
+}
+
+// attachTransient refuses: a transient subscription needs a subscription
+// created and removed on the fly, and gocloud can only open subscriptions
+// that exist on these services.
+func (p *cloudProvider) attachTransient(context.Context, string) (attachment, error) {
+	return attachment{}, fmt.Errorf("transient subscriptions are not supported by %s:// (gocloud cannot create subscriptions there); server-sent events across replicas need a mem://, rabbit:// or nats:// bus: %w", p.cfg.scheme, errors.ErrUnsupported)
 }
 
 func (p *cloudProvider) decorate(*pubsub.Message, driver.Message) {}

@@ -17,6 +17,21 @@
 // unacknowledged messages back for redelivery at once. Delivery is at least
 // once and unordered.
 //
+// # Transient subscriptions
+//
+// Bus is a driver.BroadcastBus: SubscribeTransient(ctx, topic) attaches a
+// subscriber with a subscription of its own, which receives every message
+// published to the topic after SubscribeTransient returns, independently of
+// the durable subscriptions and of the other transient subscribers. Nack
+// delivers the message again to the same subscriber. Close removes the
+// subscription with the messages it has not delivered, as does the Bus's
+// Close; should the process die instead, the broker removes it (see each
+// scheme below). Every replica of a server uses one to hear about events for
+// the server-sent-event connections only it holds. mem://, rabbit:// and
+// nats:// support it; azuresb://, awssnssqs:// and gcppubsub:// return an
+// error wrapping errors.ErrUnsupported, as gocloud cannot create
+// subscriptions there.
+//
 // # Names
 //
 // Topic and subscription names are dot-separated tokens of ASCII letters,
@@ -32,7 +47,8 @@
 // prefix, which overrides Options.Prefix.
 //
 // mem:// — in-process, the embedded default. Each Open makes a bus of its
-// own whose subscriptions last as long as it does. Parameters:
+// own whose subscriptions last as long as it does; a transient subscription
+// lasts until its subscriber is closed. Parameters:
 //   - ack_deadline: how long a received message that is neither acked, nacked
 //     nor handed back by Close (its subscriber is stuck) waits before it is
 //     delivered again; default 1m.
@@ -41,8 +57,12 @@
 // subscription a durable queue P+T+"_"+S bound to it; both are declared on
 // first use. Messages are persistent. Subscribers of a queue compete; each
 // subscriber has its own AMQP connection, whose closing hands its unacked
-// and prefetched messages back. Metadata keys starting with "x-" are
-// RabbitMQ's and reserved. Parameters:
+// and prefetched messages back. A transient subscription is a classic,
+// non-durable queue P+T+"_transient_"+random bound to the exchange, declared
+// exclusive to its subscriber's connection: Close deletes it, and the broker
+// deletes it when that connection closes or is lost (queue_type and
+// queue_expires do not apply to it). Metadata keys starting
+// with "x-" are RabbitMQ's and reserved. Parameters:
 //   - server (or Options.ServerURL): the broker, amqp://user:pass@host:5672/vhost
 //     or amqps://…; required.
 //   - prefetch: messages a subscriber may hold unacked (AMQP QoS); default
@@ -59,7 +79,13 @@
 // kept until every subscription has acked it. Each subscription is a durable
 // pull consumer named S ("." as "_") delivering messages published after its
 // creation; subscribers of one consumer compete. Streams and consumers are
-// created on first use. Parameters:
+// created on first use. A transient subscription is an ephemeral pull
+// consumer of the stream (no durable name; the client picks a random one)
+// with an inactive threshold of 30s: Close deletes it, and the server deletes
+// it 30s after its last pull, so 30s after its process died. (A live
+// subscriber that is not calling Receive pulls every 10s on its own to keep
+// its consumer, and naks what such a pull gets, for its next Receive.)
+// Parameters:
 //   - server (or Options.ServerURL): nats://user:pass@host:4222 or a comma
 //     separated list; required.
 //   - ack_wait: how long a message received and neither acked, nacked nor
@@ -69,20 +95,21 @@
 //   - replicas: replicas of streams created from then on; default 1.
 //
 // azuresb:// — Azure Service Bus: topic P+T, subscription S on it. Both must
-// exist. Credentials as gocloud.dev/pubsub/azuresb reads them: the
+// exist; no transient subscriptions. Credentials as gocloud.dev/pubsub/azuresb reads them: the
 // environment variable SERVICEBUS_CONNECTION_STRING, or SERVICEBUS_HOSTNAME
 // with the default Azure credential. No further parameters.
 //
 // awssnssqs:// — AWS: topic the SNS topic arn:aws:sns:REGION:ACCOUNT:P+T, each
 // subscription the SQS queue P+T+"__"+S (both with "." as "_") subscribed to
-// it with raw message delivery. Both must exist. Credentials from the AWS
-// default chain. Parameters:
+// it with raw message delivery. Both must exist; no transient subscriptions.
+// Credentials from the AWS default chain. Parameters:
 //   - region: AWS region, e.g. eu-central-1; required.
 //   - account: AWS account ID owning topic and queues; required.
 //   - profile: shared config profile.
 //
 // gcppubsub:// — Google Cloud Pub/Sub: topic projects/PROJECT/topics/P+T,
-// subscription projects/PROJECT/subscriptions/P+T+"_"+S. Both must exist.
+// subscription projects/PROJECT/subscriptions/P+T+"_"+S. Both must exist;
+// no transient subscriptions.
 // Credentials from Application Default Credentials (PUBSUB_EMULATOR_HOST is
 // honoured). Parameters:
 //   - project: the project ID; required.

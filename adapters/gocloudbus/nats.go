@@ -25,6 +25,9 @@ import (
 // it; and a subscription to a durable pull consumer of that stream named
 // after the subscription ("." as "_"), which delivers only messages published
 // after it was created. Subscribers of one consumer compete for its messages.
+// A transient subscription is an ephemeral pull consumer (a name the client
+// makes up) of the same kind, which Close deletes and which the server deletes
+// after transientInactivity without a pull, should its process die.
 //
 // gocloud.dev's natspubsub speaks core NATS only (at most once, no Nack), so
 // the gocloud driver for JetStream is here: jsTopic and jsSubscription.
@@ -105,9 +108,38 @@ func (p *natsProvider) attach(ctx context.Context, topic, sub string) (attachmen
 	if err != nil {
 		return attachment{}, err
 	}
-	ds := &jsSubscription{nc: p.nc, c: c, outstanding: map[jetstream.Msg]struct{}{}}
-	ps := pubsub.NewSubscription(ds, &batcher.Options{MaxBatchSize: 64, MaxHandlers: 1}, nil)
+	ps := newJSSubscription(p.nc, c, 0)
 	return attachment{sub: ps, detach: ps.Shutdown}, nil
+}
+
+// transientInactivity is how long after its last pull the server deletes a
+// transient subscription's consumer; a subscriber that does not call Receive
+// for that long is kept alive by pulls of its own (see keepAlive).
+var transientInactivity = 30 * time.Second
+
+func (p *natsProvider) attachTransient(ctx context.Context, topic string) (attachment, error) {
+	s, err := p.stream(ctx, topic)
+	if err != nil {
+		return attachment{}, err
+	}
+	c, err := s.CreateConsumer(ctx, jetstream.ConsumerConfig{
+		AckPolicy:         jetstream.AckExplicitPolicy,
+		DeliverPolicy:     jetstream.DeliverNewPolicy,
+		AckWait:           p.cfg.ackWait,
+		InactiveThreshold: transientInactivity,
+	})
+	if err != nil {
+		return attachment{}, err
+	}
+	name := c.CachedInfo().Name
+	ps := newJSSubscription(p.nc, c, transientInactivity/3)
+	return attachment{sub: ps, detach: func(ctx context.Context) error {
+		err := ps.Shutdown(ctx)
+		if derr := s.DeleteConsumer(ctx, name); !errors.Is(derr, jetstream.ErrConsumerNotFound) {
+			err = errors.Join(err, derr)
+		}
+		return err
+	}}, nil
 }
 
 func (p *natsProvider) decorate(*pubsub.Message, driver.Message) {}
@@ -233,7 +265,7 @@ func (*jsTopic) ErrorAs(error, any) bool                { return false }
 func (*jsTopic) ErrorCode(err error) gcerrors.ErrorCode { return jsErrorCode(err) }
 func (*jsTopic) Close() error                           { return nil }
 
-// jsSubscription is a gocloud driver.Subscription on a durable pull consumer.
+// jsSubscription is a gocloud driver.Subscription on a pull consumer.
 // It tracks the messages it handed to gocloud and not yet settled, and naks
 // them on Close: the portable Subscription may hold prefetched messages that
 // no one will receive, and JetStream would otherwise redeliver them only
@@ -245,6 +277,49 @@ type jsSubscription struct {
 	mu          sync.Mutex
 	closed      bool
 	outstanding map[jetstream.Msg]struct{}
+	pulled      time.Time     // when the last pull started
+	stop        chan struct{} // ends keepAlive; nil without one
+}
+
+// newJSSubscription returns the portable subscription on c. With keepAlive
+// above zero, it pulls on its own when no pull started for that long.
+func newJSSubscription(nc *nats.Conn, c jetstream.Consumer, keepAlive time.Duration) *pubsub.Subscription {
+	ds := &jsSubscription{nc: nc, c: c, outstanding: map[jetstream.Msg]struct{}{}, pulled: time.Now()}
+	if keepAlive > 0 {
+		ds.stop = make(chan struct{})
+		go ds.keepAlive(keepAlive)
+	}
+	return pubsub.NewSubscription(ds, &batcher.Options{MaxBatchSize: 64, MaxHandlers: 1}, nil)
+}
+
+// keepAlive pulls whenever no pull started for every, so that the server,
+// which deletes a consumer with an inactive threshold after that long without
+// a pull, keeps it while nobody calls Receive. What such a pull gets is
+// nak'd, so that the next Receive gets it again.
+func (s *jsSubscription) keepAlive(every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case now := <-tick.C:
+			s.mu.Lock()
+			idle := !s.closed && now.Sub(s.pulled) >= every
+			if idle {
+				s.pulled = now
+			}
+			s.mu.Unlock()
+			if !idle {
+				continue
+			}
+			if batch, err := s.c.FetchNoWait(1); err == nil {
+				for m := range batch.Messages() {
+					_ = m.Nak()
+				}
+			}
+		}
+	}
 }
 
 // ReceiveBatch takes what the consumer has at once, or else waits up to a
@@ -253,6 +328,9 @@ func (s *jsSubscription) ReceiveBatch(ctx context.Context, maxMessages int) ([]*
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	s.pulled = time.Now()
+	s.mu.Unlock()
 	batch, err := s.c.FetchNoWait(maxMessages)
 	if err != nil {
 		return nil, err
@@ -261,6 +339,9 @@ func (s *jsSubscription) ReceiveBatch(ctx context.Context, maxMessages int) ([]*
 	if len(msgs) > 0 || err != nil {
 		return msgs, err
 	}
+	s.mu.Lock()
+	s.pulled = time.Now()
+	s.mu.Unlock()
 	batch, err = s.c.Fetch(1, jetstream.FetchMaxWait(time.Second))
 	if err != nil {
 		return nil, err
@@ -338,6 +419,9 @@ func (*jsSubscription) ErrorCode(err error) gcerrors.ErrorCode { return jsErrorC
 // naks (and the acks sent before) reach the server before Close returns.
 func (s *jsSubscription) Close() error {
 	s.mu.Lock()
+	if s.stop != nil && !s.closed {
+		close(s.stop)
+	}
 	s.closed = true
 	pending := s.outstanding
 	s.outstanding = nil

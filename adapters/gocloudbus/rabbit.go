@@ -2,6 +2,7 @@ package gocloudbus
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"strings"
 
@@ -13,8 +14,10 @@ import (
 )
 
 // rabbitProvider maps a topic to a durable fanout exchange and a subscription
-// to a durable queue bound to it, named "<exchange>_<subscription>".
-// rabbitpubsub declares neither, so this does, with amqp091.
+// to a durable queue bound to it, named "<exchange>_<subscription>", and a
+// transient subscription to an exclusive, non-durable classic queue bound to
+// it, named "<exchange>_transient_<random>". rabbitpubsub declares none of
+// them, so this does, with amqp091.
 //
 // Each subscriber gets a connection of its own: rabbitpubsub's Subscription
 // never closes its AMQP channel, and closing the connection is the one way to
@@ -58,7 +61,11 @@ func dialRabbit(ctx context.Context, server string) (*amqp.Connection, error) {
 // declare runs f on a channel of its own: a failed declaration closes the
 // channel it ran on.
 func (p *rabbitProvider) declare(f func(ch *amqp.Channel) error) error {
-	ch, err := p.conn.Channel()
+	return onChannel(p.conn, f)
+}
+
+func onChannel(conn *amqp.Connection, f func(ch *amqp.Channel) error) error {
+	ch, err := conn.Channel()
 	if err != nil {
 		return err
 	}
@@ -100,13 +107,60 @@ func (p *rabbitProvider) attach(ctx context.Context, topic, sub string) (attachm
 	if err != nil {
 		return attachment{}, err
 	}
-	prefetch := p.cfg.prefetch
-	ps := rabbitpubsub.OpenSubscription(conn, queue, &rabbitpubsub.SubscriptionOptions{PrefetchCount: &prefetch})
+	ps := p.consume(conn, queue)
 	return attachment{sub: ps, detach: func(ctx context.Context) error {
 		// Shutdown flushes the acks and nacks; closing the connection
 		// requeues whatever is left.
 		return errors.Join(ps.Shutdown(ctx), closeConn(conn))
 	}}, nil
+}
+
+// attachTransient declares the queue on the subscriber's own connection,
+// exclusive to it: the broker deletes an exclusive queue when its connection
+// closes, however the process ends. (Auto-delete would not do: it deletes the
+// queue when its consumer is cancelled, which rabbitpubsub does and then
+// consumes again after a channel error; and RabbitMQ 4 deprecates
+// non-exclusive transient queues. An x-expires would delete the queue of a
+// subscriber that has not called Receive yet, as rabbitpubsub starts
+// consuming on the first Receive.) Classic, as quorum queues are durable.
+func (p *rabbitProvider) attachTransient(ctx context.Context, topic string) (attachment, error) {
+	queue := topic + "_transient_" + rand.Text()
+	conn, err := dialRabbit(ctx, p.cfg.server)
+	if err != nil {
+		return attachment{}, err
+	}
+	err = onChannel(conn, func(ch *amqp.Channel) error {
+		if err := p.declareExchange(ch, topic); err != nil {
+			return err
+		}
+		args := amqp.Table{"x-queue-type": "classic"}
+		if _, err := ch.QueueDeclare(queue, false, false, true, false, args); err != nil {
+			return err
+		}
+		return ch.QueueBind(queue, "", topic, false, nil)
+	})
+	if err != nil {
+		return attachment{}, errors.Join(err, closeConn(conn))
+	}
+	ps := p.consume(conn, queue)
+	return attachment{sub: ps, detach: func(ctx context.Context) error {
+		// Delete the queue before closing the connection, which would delete
+		// it too, but asynchronously. A connection that is gone took it along.
+		err := ps.Shutdown(ctx)
+		del := onChannel(conn, func(ch *amqp.Channel) error {
+			_, err := ch.QueueDelete(queue, false, false, false)
+			return err
+		})
+		if errors.Is(del, amqp.ErrClosed) || notFound(del) {
+			del = nil
+		}
+		return errors.Join(err, del, closeConn(conn))
+	}}, nil
+}
+
+func (p *rabbitProvider) consume(conn *amqp.Connection, queue string) *pubsub.Subscription {
+	prefetch := p.cfg.prefetch
+	return rabbitpubsub.OpenSubscription(conn, queue, &rabbitpubsub.SubscriptionOptions{PrefetchCount: &prefetch})
 }
 
 // decorate makes the message persistent and sets the AMQP message ID, for

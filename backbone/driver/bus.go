@@ -47,3 +47,21 @@ type Delivery interface {
 	// Nack asks for the message to be delivered again later.
 	Nack()
 }
+
+// BroadcastBus is implemented by buses that can attach transient
+// subscribers: each receives every message published to the topic while it
+// is attached, independently of every other subscriber, and nothing is kept
+// for it once it is detached or its process is gone. Replicas use it to hear
+// about things that concern connections only they hold (server-sent
+// events).
+type BroadcastBus interface {
+	Bus
+	// SubscribeTransient attaches a new transient subscriber to the topic.
+	// Messages published after it returns reach it; Close detaches it and,
+	// unlike the Close of a durable subscriber, drops its undelivered and
+	// unacknowledged messages. Nack asks for a redelivery to this same
+	// subscriber. A bus whose backend cannot attach transient subscribers
+	// (it depends on the broker a URL names) returns an error wrapping
+	// errors.ErrUnsupported.
+	SubscribeTransient(ctx context.Context, topic string) (Subscription, error)
+}

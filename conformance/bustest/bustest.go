@@ -4,8 +4,10 @@
 // runs one subtest per rule of the driver.Bus contract, named after the rule
 // (Publish/EverySubscriptionReceivesEachMessage, …), each on fresh, uniquely
 // named topics, in parallel. No rule waits longer than a few seconds for a
-// message, so a broken adapter fails instead of hanging. RunBenchmarks
-// measures publish+receive throughput.
+// message, so a broken adapter fails instead of hanging. The rules of the
+// optional driver.BroadcastBus (Transient/…) are skipped, with the reason
+// "bus does not implement driver.BroadcastBus", for a bus without it.
+// RunBenchmarks measures publish+receive throughput.
 package bustest
 
 import (
@@ -68,6 +70,7 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 		{"Nack", testNack},
 		{"Close", testClose},
 		{"Receive", testReceive},
+		{"Transient", testTransient},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) {
