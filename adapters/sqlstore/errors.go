@@ -18,14 +18,18 @@ var errDuplicate = errors.New("row with this key exists")
 
 // translate is the one place native errors become the driver's sentinels:
 // no rows → driver.ErrNotFound, a unique or primary-key violation →
-// driver.ErrConflict. The native error stays wrapped for logs, and op names
-// the failed operation ("sqlstore: get device: …").
+// driver.ErrConflict, a foreign-key violation (a row written for a record
+// that does not exist, such as the push registration of an unknown device)
+// → driver.ErrNotFound. The native error stays wrapped for logs, and op
+// names the failed operation ("sqlstore: get device: …").
 func translate(op string, err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("sqlstore: %s: %w", op, driver.ErrNotFound)
+	case foreignKeyViolation(err):
+		return fmt.Errorf("sqlstore: %s: %w: %w", op, driver.ErrNotFound, err)
 	case errors.Is(err, errDuplicate) || uniqueViolation(err):
 		return fmt.Errorf("sqlstore: %s: %w: %w", op, driver.ErrConflict, err)
 	}
@@ -38,6 +42,16 @@ func uniqueViolation(err error) bool {
 	}
 	if code, ok := sqliteCode(err); ok {
 		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}
+
+func foreignKeyViolation(err error) bool {
+	if code, ok := pgCode(err); ok {
+		return code == "23503" // foreign_key_violation
+	}
+	if code, ok := sqliteCode(err); ok {
+		return code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 	}
 	return false
 }

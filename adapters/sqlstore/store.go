@@ -327,6 +327,9 @@ func (s stores) RelationshipTemplates() driver.RelationshipTemplateStore {
 func (s stores) Messages() driver.MessageStore { return messageStore(s) }
 func (s stores) Tokens() driver.TokenStore     { return tokenStore(s) }
 func (s stores) Files() driver.FileStore       { return fileStore(s) }
+func (s stores) PushRegistrations() driver.PushRegistrationStore {
+	return pushRegistrationStore{s.db}
+}
 
 // atomic runs fn, whose statements must commit together, in the view's
 // transaction; on the Store's own view, in a transaction of its own that is

@@ -45,6 +45,7 @@ type DeviceStore interface {
 	// IncrementFailedLogins adds one to FailedLogins atomically and returns
 	// the new count. Returns ErrNotFound if there is no such device.
 	IncrementFailedLogins(ctx context.Context, id string) (int, error)
-	// Delete removes the device. Returns ErrNotFound if none.
+	// Delete removes the device and its push registration. Returns
+	// ErrNotFound if none.
 	Delete(ctx context.Context, id string) error
 }

@@ -141,7 +141,9 @@ type PushRegistrationStore interface {
 	// Upsert stores r as the registration of r.DeviceID, replacing
 	// Platform, Handle, AppID, Environment and UpdatedAt of an existing one
 	// but keeping its DevicePushIdentifier (and IdentityAddress). Returns
-	// the registration as stored.
+	// the registration as stored; ErrNotFound if the device does not
+	// exist; ErrConflict if a new registration's DevicePushIdentifier is
+	// taken by another device.
 	Upsert(ctx context.Context, r PushRegistration) (PushRegistration, error)
 	// Get returns the registration of the device. Returns ErrNotFound if
 	// none.
@@ -158,7 +160,8 @@ type PushRegistrationStore interface {
 	DeleteByHandle(ctx context.Context, platform, handle string) (int, error)
 	// ListRecipients returns the registrations of the devices of the
 	// identities, each with its device's communication language, ordered
-	// by DeviceID; devices in excludeDevices are left out. Devices without
-	// a registration are not returned.
+	// by DeviceID and each device once (also when an identity is given
+	// twice); devices in excludeDevices are left out. Devices without a
+	// registration are not returned.
 	ListRecipients(ctx context.Context, identities []string, excludeDevices []string) ([]PushRecipient, error)
 }

@@ -46,4 +46,5 @@ type Stores interface {
 	Messages() MessageStore
 	Tokens() TokenStore
 	Files() FileStore
+	PushRegistrations() PushRegistrationStore
 }

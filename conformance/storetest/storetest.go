@@ -54,6 +54,7 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 	t.Run("Messages", func(t *testing.T) { testMessages(t, newHarness) })
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newHarness) })
 	t.Run("Files", func(t *testing.T) { testFiles(t, newHarness) })
+	t.Run("PushRegistrations", func(t *testing.T) { testPushRegistrations(t, newHarness) })
 	t.Run("InTx", func(t *testing.T) { testTx(t, newHarness) })
 }
 
