@@ -20,10 +20,12 @@ package backbone
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/backbone/internal/events"
+	"github.com/openbackbone/openbackbone/backbone/internal/pushqueue"
 )
 
 // Drivers are the adapters a Backbone runs on. Store is required; Clock
@@ -33,7 +35,10 @@ type Drivers struct {
 	Clock driver.Clock
 	Blob  driver.Blob
 	Bus   driver.Bus
-	Push  driver.Push
+	// Push has one provider per push platform devices may register for
+	// (APNs, FCM, server-sent events, dummy); a platform without one is
+	// refused at registration. At most one may be a driver.PushStreamer.
+	Push []driver.Push
 }
 
 // Backbone is one running Backbone: its services share the configuration
@@ -54,6 +59,9 @@ type Backbone struct {
 	Tokens                *Tokens
 	Files                 *Files
 
+	PushNotifications *PushNotifications
+	Notifications     *Notifications
+
 	cfg     Config
 	store   driver.Store
 	clock   driver.Clock
@@ -61,6 +69,11 @@ type Backbone struct {
 	blob    driver.Blob
 	relay   *events.Relay
 	secrets *secretCache
+
+	pushProviders     map[string]driver.Push
+	streamer          driver.PushStreamer
+	pushQueue         *pushqueue.Queue
+	notificationTexts map[string]map[string]PushMessage
 }
 
 // New validates cfg and returns a Backbone on the drivers. It does no I/O;
@@ -76,6 +89,31 @@ func New(cfg Config, d Drivers) (*Backbone, error) {
 		d.Clock = driver.SystemClock{}
 	}
 	b := &Backbone{cfg: cfg, store: d.Store, clock: d.Clock, bus: d.Bus, blob: d.Blob, secrets: newSecretCache(1024)}
+	b.pushProviders = map[string]driver.Push{}
+	for _, p := range d.Push {
+		if p == nil || p.Platform() == "" {
+			return nil, errors.New("backbone: Drivers.Push holds a nil provider or one without a platform")
+		}
+		if b.pushProviders[p.Platform()] != nil {
+			return nil, fmt.Errorf("backbone: Drivers.Push holds two providers for the platform %q", p.Platform())
+		}
+		b.pushProviders[p.Platform()] = p
+		if s, ok := p.(driver.PushStreamer); ok {
+			if b.streamer != nil {
+				return nil, errors.New("backbone: Drivers.Push holds two streaming providers")
+			}
+			b.streamer = s
+		}
+	}
+	b.notificationTexts = map[string]map[string]PushMessage{}
+	for _, t := range cfg.NotificationTexts {
+		b.notificationTexts[t.Code] = t.Translations
+	}
+	b.pushQueue = pushqueue.New(d.Push, pushqueue.Options{
+		Attempts: cfg.Push.Attempts, FirstBackoff: cfg.Push.FirstBackoff, MaxBackoff: cfg.Push.MaxBackoff,
+		SendTimeout: cfg.Push.SendTimeout, Workers: cfg.Push.Workers, Capacity: cfg.Push.QueueCapacity,
+		InvalidHandle: b.removeDeadHandle, Logger: cfg.Logger,
+	})
 	if d.Bus != nil {
 		b.relay = events.NewRelay(events.Relay{Store: d.Store, Bus: d.Bus, Clock: d.Clock, Logger: cfg.Logger})
 	}
@@ -92,6 +130,8 @@ func New(cfg Config, d Drivers) (*Backbone, error) {
 	b.Messages = &Messages{b}
 	b.Tokens = &Tokens{b}
 	b.Files = &Files{b}
+	b.PushNotifications = &PushNotifications{b: b}
+	b.Notifications = &Notifications{b}
 	return b, nil
 }
 

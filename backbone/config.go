@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
@@ -51,7 +52,35 @@ type Config struct {
 	// templates the operator advertises to that client's users.
 	PublicRelationshipTemplateReferences map[string][]PublicTemplateReference
 
+	// NotificationTexts are the text notifications clients may send to
+	// their peers by code (POST /Notifications).
+	NotificationTexts []NotificationText
+
+	// Push tunes the sending of push notifications.
+	Push PushConfig
+
 	Logger *slog.Logger
+}
+
+// PushConfig tunes how push notifications are sent: in the background, per
+// provider, with retries after exponential backoff.
+type PushConfig struct {
+	// Attempts is how often one notification is tried before it is given
+	// up.
+	Attempts int
+	// FirstBackoff is the pause before the first retry; it doubles with
+	// each retry up to MaxBackoff.
+	FirstBackoff, MaxBackoff time.Duration
+	// SendTimeout bounds one attempt at a provider.
+	SendTimeout time.Duration
+	// Workers is the number of concurrent sends per provider.
+	Workers int
+	// QueueCapacity bounds the notifications waiting per provider; beyond
+	// it new ones are dropped and logged.
+	QueueCapacity int
+	// StreamRegistrationCheck is how often an open stream makes sure its
+	// device is still registered for server-sent events.
+	StreamRegistrationCheck time.Duration
 }
 
 // PublicTemplateReference points to a template an operator publishes.
@@ -76,6 +105,10 @@ func DefaultConfig() Config {
 		MaxFeatureFlagsPerIdentity:         200,
 		MaxMessageRecipients:               1,
 		MaxUnreceivedMessagesFromOneSender: 20,
+		Push: PushConfig{
+			Attempts: 5, FirstBackoff: time.Second, MaxBackoff: time.Minute, SendTimeout: 10 * time.Second,
+			Workers: 8, QueueCapacity: 10000, StreamRegistrationCheck: time.Minute,
+		},
 	}
 }
 
@@ -122,6 +155,27 @@ func (c *Config) validate() error {
 	}
 	if c.MaxFeatureFlagsPerIdentity < 1 {
 		errs = append(errs, errors.New("MaxFeatureFlagsPerIdentity must be positive"))
+	}
+	p := c.Push
+	if p.Attempts < 1 || p.FirstBackoff <= 0 || p.MaxBackoff < p.FirstBackoff || p.SendTimeout <= 0 || p.Workers < 1 || p.QueueCapacity < 1 || p.StreamRegistrationCheck <= 0 {
+		errs = append(errs, errors.New("Push: Attempts, Workers and QueueCapacity must be positive, FirstBackoff, SendTimeout and StreamRegistrationCheck positive, MaxBackoff at least FirstBackoff"))
+	}
+	codes := map[string]bool{}
+	for _, t := range c.NotificationTexts {
+		switch {
+		case strings.TrimSpace(t.Code) == "":
+			errs = append(errs, errors.New("NotificationTexts: every text needs a code"))
+		case codes[t.Code]:
+			errs = append(errs, fmt.Errorf("NotificationTexts: the code %q appears twice", t.Code))
+		case t.Translations["en"].Title == "" && t.Translations["en"].Body == "":
+			errs = append(errs, fmt.Errorf("NotificationTexts: %q needs an English (en) translation", t.Code))
+		}
+		codes[t.Code] = true
+		for lang := range t.Translations {
+			if !iso639_1[lang] {
+				errs = append(errs, fmt.Errorf("NotificationTexts: %q has a translation for %q, which is no ISO 639-1 code", t.Code, lang))
+			}
+		}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
@@ -120,6 +121,25 @@ type (
 		DeletionProcessID string `json:"deletionProcessId"`
 		Initiator         string `json:"initiator"`
 	}
+	// ExternalEventCreated tells that an external event was recorded for
+	// Owner; its devices are woken up unless it is held back.
+	ExternalEventCreated struct {
+		EventID           string `json:"eventId"`
+		Owner             string `json:"owner"`
+		IsDeliveryBlocked bool   `json:"isDeliveryBlocked"`
+	}
+	// PushNotificationRequested asks for a notification to every device
+	// of Recipients but ExcludedDevices: with EventName and Payload as
+	// content, and the texts of TextCode (configured) or the built-in ones
+	// of EventName. It lets a request send pushes through the outbox
+	// instead of waiting for providers.
+	PushNotificationRequested struct {
+		Recipients      []string        `json:"recipients"`
+		ExcludedDevices []string        `json:"excludedDevices,omitempty"`
+		EventName       string          `json:"eventName,omitempty"`
+		Payload         json.RawMessage `json:"payload,omitempty"`
+		TextCode        string          `json:"textCode,omitempty"`
+	}
 	IdentityDeletionProcessStatusChanged struct {
 		DeletionProcessOwner string `json:"deletionProcessOwner"`
 		DeletionProcessID    string `json:"deletionProcessId"`
@@ -164,6 +184,9 @@ func (IdentityDeletionProcessStatusChanged) eventName() string {
 	return "IdentityDeletionProcessStatusChanged"
 }
 
+func (ExternalEventCreated) eventName() string      { return "ExternalEventCreated" }
+func (PushNotificationRequested) eventName() string { return "PushNotificationRequested" }
+
 const prefixDomainEvent = "DEV"
 
 // raise records events in the outbox of tx; they are published once tx
@@ -191,28 +214,34 @@ func (b *Backbone) inTx(ctx context.Context, fn func(tx driver.Tx) error) error 
 }
 
 // Run does the Backbone's background work until ctx ends: it publishes the
-// outbox on the bus and consumes the events that become external events.
-// Every replica may run it; it needs Drivers.Bus.
+// outbox on the bus, consumes the events that become external events and
+// push notifications, and sends the pushes. Every replica may run it; it
+// needs Drivers.Bus.
 func (b *Backbone) Run(ctx context.Context) error {
 	if b.bus == nil {
 		return errors.New("backbone: Run needs Drivers.Bus")
 	}
-	handlers := b.synchronizationHandlers()
-	topics := make([]string, 0, len(handlers))
-	for t := range handlers {
-		topics = append(topics, t)
+	consumers := map[string]map[string]events.Handler{
+		subscriptionSynchronization: b.synchronizationHandlers(),
+		subscriptionDevices:         b.devicesHandlers(),
 	}
 	// Subscriptions exist before the relay publishes, so nothing raised
 	// before the first start is dropped.
-	if err := events.Subscribe(ctx, b.bus, subscriptionSynchronization, topics); err != nil {
-		return err
+	for name, handlers := range consumers {
+		topics := make([]string, 0, len(handlers))
+		for t := range handlers {
+			topics = append(topics, t)
+		}
+		if err := events.Subscribe(ctx, b.bus, name, topics); err != nil {
+			return err
+		}
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		events.Consume(ctx, b.bus, subscriptionSynchronization, handlers, b.cfg.Logger)
-	}()
+	var wg sync.WaitGroup
+	for name, handlers := range consumers {
+		wg.Go(func() { events.Consume(ctx, b.bus, name, handlers, b.cfg.Logger) })
+	}
+	wg.Go(func() { b.pushQueue.Run(ctx) })
 	err := b.relay.Run(ctx)
-	<-done
+	wg.Wait()
 	return err
 }

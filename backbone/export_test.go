@@ -19,3 +19,9 @@ func RaiseForTest(ctx context.Context, b *Backbone, evs ...any) error {
 		return nil
 	})
 }
+
+// PushStatsForTest returns what the push queue did so far.
+func PushStatsForTest(b *Backbone) (sent, retried, gaveUp, invalidHandles, undeliverable, dropped int64) {
+	s := b.pushQueue.Stats()
+	return s.Sent, s.Retried, s.GaveUp, s.InvalidHandles, s.Undeliverable, s.Dropped
+}

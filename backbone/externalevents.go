@@ -195,15 +195,23 @@ func handleWith[E any](b *Backbone, f func(context.Context, driver.Tx, E) ([]new
 			return nil
 		}
 		now := b.now()
-		return b.store.InTx(ctx, func(tx driver.Tx) error {
+		return b.inTx(ctx, func(tx driver.Tx) error {
 			evs, err := f(ctx, tx, e)
 			if err != nil {
 				return err
 			}
 			for _, ne := range evs {
 				id := derivedID(PrefixEvent, m.ID+"\x00"+ne.owner+"\x00"+ne.eventType)
-				if err := addExternalEvent(ctx, tx, id, ne.owner, ne.eventType, ne.payload, ne.context, ne.blocked, now); err != nil {
+				added, err := addExternalEvent(ctx, tx, id, ne.owner, ne.eventType, ne.payload, ne.context, ne.blocked, now)
+				if err != nil {
 					return err
+				}
+				if added {
+					// The owner's devices are woken up once the event is
+					// committed.
+					if err := b.raise(ctx, tx, now, ExternalEventCreated{EventID: id, Owner: ne.owner, IsDeliveryBlocked: ne.blocked}); err != nil {
+						return err
+					}
 				}
 			}
 			return nil

@@ -383,16 +383,16 @@ func (s *SyncRuns) RefreshExpirationTime(ctx context.Context, as Caller, id stri
 // addExternalEvent records an event for owner inside tx. The ID derives
 // from the domain event that caused it, so a redelivered domain event adds
 // nothing.
-func addExternalEvent(ctx context.Context, tx driver.Tx, id, owner, eventType string, payload any, eventContext string, blocked bool, now time.Time) error {
+func addExternalEvent(ctx context.Context, tx driver.Tx, id, owner, eventType string, payload any, eventContext string, blocked bool, now time.Time) (bool, error) {
 	body, err := json.Marshal(payload)
 	if err != nil {
-		return internal("encode event payload", err)
+		return false, internal("encode event payload", err)
 	}
 	_, err = tx.ExternalEvents().Insert(ctx, ExternalEvent{
 		ID: id, Owner: owner, Type: eventType, CreatedAt: now, Payload: body, IsDeliveryBlocked: blocked, Context: eventContext,
 	})
 	if errors.Is(err, driver.ErrConflict) {
-		return nil
+		return false, nil
 	}
-	return internal("insert external event", err)
+	return err == nil, internal("insert external event", err)
 }

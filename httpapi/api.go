@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -22,6 +23,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Title and Version appear in the OpenAPI document.
 	Title, Version string
+	// SSEKeepAlive is the pause between keep-alive events on server-sent
+	// event streams (default 240 s, as the reference).
+	SSEKeepAlive time.Duration
 }
 
 // OpenAPIPath is where the OpenAPI document is served (with .json and
@@ -79,9 +83,12 @@ func Register(api huma.API, b *backbone.Backbone, opts Options) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.SSEKeepAlive <= 0 {
+		opts.SSEKeepAlive = 240 * time.Second
+	}
 	installErrorHook()
 	api.UseMiddleware(authenticate(api, b))
-	h := &handlers{b: b, logger: opts.Logger}
+	h := &handlers{b: b, logger: opts.Logger, opts: opts}
 	h.registerToken(api)
 	h.registerChallenges(api)
 	h.registerIdentities(api)
@@ -94,11 +101,13 @@ func Register(api huma.API, b *backbone.Backbone, opts Options) {
 	h.registerMessages(api)
 	h.registerTokens(api)
 	h.registerFiles(api)
+	h.registerPush(api)
 }
 
 type handlers struct {
 	b      *backbone.Backbone
 	logger *slog.Logger
+	opts   Options
 }
 
 // op fills what every operation of ours shares: the body limit, our error

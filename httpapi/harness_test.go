@@ -15,7 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openbackbone/openbackbone/adapters/dummypush"
 	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
+	"github.com/openbackbone/openbackbone/adapters/ssepush"
+	"github.com/openbackbone/openbackbone/backbone"
 	"github.com/openbackbone/openbackbone/httpapi"
 	"github.com/openbackbone/openbackbone/internal/backbonetest"
 )
@@ -25,6 +28,7 @@ type server struct {
 	t   *testing.T
 	env *backbonetest.Env
 	url string
+	sse *ssepush.Provider
 }
 
 // eachStore runs f against every store the environment offers, in
@@ -41,15 +45,23 @@ func eachStore(t *testing.T, f func(t *testing.T, s *server)) {
 // newServer starts the Consumer API on a fresh store with the relay and
 // consumers running.
 func newServer(t *testing.T, store string) *server {
-	env := backbonetest.New(t, store, nil)
+	env := backbonetest.New(t, store, func(c *backbone.Config) {
+		c.NotificationTexts = []backbone.NotificationText{{Code: "TestCode", Translations: map[string]backbone.PushMessage{"en": {Title: "T", Body: "B"}}}}
+	})
 	bus, err := gocloudbus.Open(context.Background(), "mem://", gocloudbus.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { bus.Close() })
-	env = env.Restart(t, bus)
+	sse, err := ssepush.Open(context.Background(), bus, ssepush.Options{})
+	require.NoError(t, err)
+	env = env.Restart(t, bus, dummypush.New(nil), sse)
 	env.Run(t)
-	ts := httptest.NewServer(httpapi.New(env.Backbone, httpapi.Options{}))
-	t.Cleanup(ts.Close)
-	return &server{t: t, env: env, url: ts.URL}
+	ts := httptest.NewServer(httpapi.New(env.Backbone, httpapi.Options{SSEKeepAlive: 100 * time.Millisecond}))
+	t.Cleanup(func() {
+		// Open streams end with the provider, so the server can close.
+		_ = sse.Close()
+		ts.Close()
+	})
+	return &server{t: t, env: env, url: ts.URL, sse: sse}
 }
 
 type response struct {

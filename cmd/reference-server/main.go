@@ -113,7 +113,14 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 		return fmt.Errorf("blob: %w", err)
 	}
 	defer blob.Close()
-	b, err := backbone.New(bcfg, backbone.Drivers{Store: store, Bus: bus, Blob: blob})
+	push, sse, err := pushProviders(ctx, cfg.Push, bus, logger)
+	if err != nil {
+		return err
+	}
+	if sse != nil {
+		defer sse.Close()
+	}
+	b, err := backbone.New(bcfg, backbone.Drivers{Store: store, Bus: bus, Blob: blob, Push: push})
 	if err != nil {
 		return err
 	}
@@ -126,10 +133,15 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 		return err
 	}
 	srv := &http.Server{
-		Handler:           httpapi.New(b, httpapi.Options{Logger: logger}),
+		Handler:           httpapi.New(b, httpapi.Options{Logger: logger, SSEKeepAlive: cfg.Push.SSEKeepAlive}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	if sse != nil {
+		// Streams never end by themselves; closing the provider ends them
+		// so that Shutdown can drain.
+		srv.RegisterOnShutdown(func() { _ = sse.Close() })
 	}
 	logger.Info("serving", "address", ln.Addr().String(), "landscape", cfg.Landscape, "database", redactDSN(cfg.Database), "didDomainName", cfg.DidDomainName)
 	if ready != nil {
@@ -176,6 +188,9 @@ func backboneConfig(cfg config.Config, logger *slog.Logger) backbone.Config {
 	c.PublicRelationshipTemplateReferences = cfg.PublicRelationshipTemplateReferences
 	c.MaxMessageRecipients = cfg.Messages.MaxRecipients
 	c.MaxUnreceivedMessagesFromOneSender = cfg.Messages.MaxUnreceivedFromOneSender
+	c.NotificationTexts = cfg.NotificationTexts
+	c.Push.Attempts = cfg.Push.Attempts
+	c.Push.SendTimeout = cfg.Push.SendTimeout
 	c.Logger = logger
 	return c
 }

@@ -99,9 +99,9 @@ func New(t testing.TB, store string, cfg func(*backbone.Config)) *Env {
 // Restart returns a new Backbone on the same store, clock and keys with the
 // bus, as a restarted server process would be. Its background work runs
 // until the test ends.
-func (e *Env) Restart(t testing.TB, bus driver.Bus) *Env {
+func (e *Env) Restart(t testing.TB, bus driver.Bus, push ...driver.Push) *Env {
 	t.Helper()
-	b, err := backbone.New(e.config, backbone.Drivers{Store: e.Store, Clock: e.Clock, Bus: bus, Blob: e.Blob})
+	b, err := backbone.New(e.config, backbone.Drivers{Store: e.Store, Clock: e.Clock, Bus: bus, Blob: e.Blob, Push: push})
 	require.NoError(t, err)
 	return &Env{Backbone: b, Store: e.Store, Clock: e.Clock, Blob: e.Blob, config: e.config}
 }

@@ -51,6 +51,70 @@ type Config struct {
 	// PublicRelationshipTemplateReferences lists per OAuth client ID the
 	// templates advertised to its users (file only).
 	PublicRelationshipTemplateReferences map[string][]backbone.PublicTemplateReference `yaml:"publicRelationshipTemplateReferences"`
+	// Push chooses the push providers.
+	Push Push `yaml:"push"`
+	// NotificationTexts are the codes clients may send to their peers with
+	// POST /Notifications, each with a title and body per language ("en"
+	// required) (file only).
+	NotificationTexts []backbone.NotificationText `yaml:"notificationTexts"`
+}
+
+// Push chooses the push providers and tunes their sending.
+type Push struct {
+	// Dummy accepts registrations for the platform dummy and delivers
+	// nowhere (on in dev).
+	Dummy bool `yaml:"dummy"`
+	// SSE serves server-sent events at /api/v2/sse, delivered across
+	// replicas through the bus (which must be mem, rabbit or nats).
+	SSE bool `yaml:"sse"`
+	// SSEKeepAlive is the pause between keep-alive events.
+	SSEKeepAlive time.Duration `yaml:"sseKeepAlive"`
+	// Attempts, SendTimeout: how often a notification is tried, and how
+	// long one try may take.
+	Attempts    int           `yaml:"attempts"`
+	SendTimeout time.Duration `yaml:"sendTimeout"`
+	APNs        APNs          `yaml:"apns"`
+	FCM         FCM           `yaml:"fcm"`
+}
+
+// APNs configures Apple's push service; it is on when Bundles is not empty
+// (file only, but for the URLs).
+type APNs struct {
+	// Keys are the .p8 authentication keys by a name of the operator's
+	// choice.
+	Keys map[string]APNsKey `yaml:"keys"`
+	// Bundles maps each app's bundle ID to the name of its key.
+	Bundles map[string]string `yaml:"bundles"`
+	// ProductionURL and DevelopmentURL replace Apple's endpoints (tests).
+	ProductionURL  string `yaml:"productionUrl"`
+	DevelopmentURL string `yaml:"developmentUrl"`
+}
+
+// APNsKey is one APNs authentication key. The private key is given inline
+// or, better, as a file (a mounted secret).
+type APNsKey struct {
+	TeamID         string `yaml:"teamId"`
+	KeyID          string `yaml:"keyId"`
+	PrivateKey     string `yaml:"privateKey"`
+	PrivateKeyFile string `yaml:"privateKeyFile"`
+}
+
+// FCM configures Firebase Cloud Messaging; it is on when Apps is not empty
+// (file only, but for the URL).
+type FCM struct {
+	// ServiceAccounts are Google service-account keys by name, each the
+	// JSON inline or a file holding it (a mounted secret).
+	ServiceAccounts map[string]FCMServiceAccount `yaml:"serviceAccounts"`
+	// Apps maps each app ID to the name of its service account.
+	Apps map[string]string `yaml:"apps"`
+	// BaseURL replaces Google's FCM endpoint (tests).
+	BaseURL string `yaml:"baseUrl"`
+}
+
+// FCMServiceAccount is one service-account key.
+type FCMServiceAccount struct {
+	JSON string `yaml:"json"`
+	File string `yaml:"file"`
 }
 
 // Auth configures logins and access tokens.
@@ -101,6 +165,7 @@ func Defaults(landscape string) (Config, error) {
 			PasswordMinLength: 10, PasswordRequireClasses: true,
 		},
 		Pagination: Pagination{DefaultPageSize: 50, MaxPageSize: 200},
+		Push:       Push{SSE: true, SSEKeepAlive: 240 * time.Second, Attempts: 5, SendTimeout: 10 * time.Second},
 		Messages:   Messages{MaxRecipients: 1, MaxUnreceivedFromOneSender: 20},
 	}
 	switch landscape {
@@ -111,6 +176,11 @@ func Defaults(landscape string) (Config, error) {
 		c.Auth.PasswordMinLength, c.Auth.PasswordRequireClasses = 1, false
 		c.SeedClients = []SeedClient{{ClientID: "test", ClientSecret: "test", DisplayName: "Test client"}}
 		c.Messages.MaxRecipients = 5
+		c.Push.Dummy = true
+		c.NotificationTexts = []backbone.NotificationText{{Code: "TestCode", Translations: map[string]backbone.PushMessage{
+			"en": {Title: "Test notification", Body: "This is a test notification."},
+			"de": {Title: "Testbenachrichtigung", Body: "Dies ist eine Testbenachrichtigung."},
+		}}}
 	case "stage", "prod":
 		c.LogFormat = "json"
 	default:
