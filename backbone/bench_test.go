@@ -2,9 +2,11 @@ package backbone_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/internal/backbonetest"
 )
 
@@ -57,6 +59,46 @@ func BenchmarkListDevices(b *testing.B) {
 			a := env.CreateAccount(b)
 			for b.Loop() {
 				if _, err := env.Backbone.Devices.List(context.Background(), a.Caller, nil, backbone.PageRequest{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// The devices consumer's work for one new external event: the owner's
+// status, its registrations with their languages (one indexed query), and
+// one queued notification per handle; sending happens elsewhere.
+func BenchmarkPushFanOut(b *testing.B) {
+	for _, store := range backbonetest.Stores() {
+		b.Run(store, func(b *testing.B) {
+			env := backbonetest.New(b, store, func(c *backbone.Config) { c.Push.QueueCapacity = 1 << 22 })
+			env = env.Restart(b, nil, &recorder{platform: driver.PlatformFCM})
+			acc := env.CreateAccount(b)
+			devices := []backbone.Caller{acc.Caller, deviceIn(b, env, acc, "de"), deviceIn(b, env, acc, "en")}
+			for i, d := range devices {
+				register(b, env, d, "fcm", fmt.Sprintf("handle-%010d", i))
+			}
+			ev := backbone.ExternalEventCreated{EventID: "SYI00000000000000000", Owner: acc.Caller.Address}
+			for b.Loop() {
+				if err := backbone.HandleForTest(context.Background(), env.Backbone, ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// Registering a device for pushes: one upsert.
+func BenchmarkRegisterPush(b *testing.B) {
+	for _, store := range backbonetest.Stores() {
+		b.Run(store, func(b *testing.B) {
+			env := backbonetest.New(b, store, nil)
+			env = env.Restart(b, nil, &recorder{platform: driver.PlatformFCM})
+			a := env.CreateAccount(b).Caller
+			req := backbone.PushRegistrationRequest{Platform: "fcm", Handle: "handle-0123456789", AppID: "app"}
+			for b.Loop() {
+				if _, err := env.Backbone.PushNotifications.Register(context.Background(), a, req); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,6 +2,7 @@ package backbone
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
 )
@@ -24,4 +25,15 @@ func RaiseForTest(ctx context.Context, b *Backbone, evs ...any) error {
 func PushStatsForTest(b *Backbone) (sent, retried, gaveUp, invalidHandles, undeliverable, dropped int64) {
 	s := b.pushQueue.Stats()
 	return s.Sent, s.Retried, s.GaveUp, s.InvalidHandles, s.Undeliverable, s.Dropped
+}
+
+// HandleForTest runs the devices consumer's handler for ev as if it had
+// arrived on the bus.
+func HandleForTest(ctx context.Context, b *Backbone, ev any) error {
+	e := ev.(domainEvent)
+	body, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return b.devicesHandlers()[e.eventName()](ctx, driver.Message{ID: NewID(prefixDomainEvent), Body: body})
 }

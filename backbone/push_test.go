@@ -102,7 +102,7 @@ func pushEnv(t *testing.T, store string, cfg func(*backbone.Config), providers .
 }
 
 // deviceIn adds a device with the language to the account.
-func deviceIn(t *testing.T, env *backbonetest.Env, a backbonetest.Account, language string) backbone.Caller {
+func deviceIn(t testing.TB, env *backbonetest.Env, a backbonetest.Account, language string) backbone.Caller {
 	t.Helper()
 	d, err := env.Backbone.Devices.Register(t.Context(), a.Caller, backbone.RegisterDeviceRequest{
 		DevicePassword: "pw", SignedChallenge: env.SignedChallenge(t, a), CommunicationLanguage: language,
@@ -113,7 +113,7 @@ func deviceIn(t *testing.T, env *backbonetest.Env, a backbonetest.Account, langu
 	return c
 }
 
-func register(t *testing.T, env *backbonetest.Env, c backbone.Caller, platform, handle string) string {
+func register(t testing.TB, env *backbonetest.Env, c backbone.Caller, platform, handle string) string {
 	t.Helper()
 	dpi, err := env.Backbone.PushNotifications.Register(t.Context(), c, backbone.PushRegistrationRequest{Platform: platform, Handle: handle, AppID: "app"})
 	require.NoError(t, err)

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
@@ -51,6 +52,7 @@ type Provider struct {
 	mu      sync.Mutex
 	streams map[string]map[*stream]struct{} // by device ID
 	closed  bool
+	dropped atomic.Int64
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -161,6 +163,10 @@ func (p *Provider) Streams() int {
 	return n
 }
 
+// Dropped returns how many events were dropped because a stream's reader
+// fell behind.
+func (p *Provider) Dropped() int64 { return p.dropped.Load() }
+
 // receive hands events from the bus to local streams until Close. A
 // subscription that breaks (a broker restart) is attached anew; events
 // published in between are lost to this replica's streams, which is why
@@ -214,6 +220,7 @@ func (p *Provider) deliver(e event) {
 		select {
 		case s.events <- e.EventName:
 		default:
+			p.dropped.Add(1)
 			p.opts.Logger.Warn("ssepush: stream is too slow; event dropped", "device", e.DeviceID, "event", e.EventName)
 		}
 	}

@@ -146,6 +146,7 @@ func TestASlowStreamLosesOnlyItsOverflow(t *testing.T) {
 	}
 	send(t, p, bob, "DVCbbbbbbbbbbbbbbbbb", "Test")
 	assert.Equal(t, "Test", receive(t, fast), "other streams are not held up")
+	require.Eventually(t, func() bool { return p.Dropped() == 3 }, 10*time.Second, time.Millisecond, "the overflow is dropped")
 	assert.Equal(t, "Test", receive(t, slow))
 	assert.Equal(t, "Test", receive(t, slow))
 	nothing(t, slow)
