@@ -140,12 +140,37 @@ type (
 		Payload         json.RawMessage `json:"payload,omitempty"`
 		TextCode        string          `json:"textCode,omitempty"`
 	}
+	// TierOfIdentityChanged tells that an identity moved to another tier
+	// (by an operator, or into and out of "Queued for Deletion"); its quota
+	// statuses follow.
+	TierOfIdentityChanged struct {
+		OldTierID       string `json:"oldTierId"`
+		NewTierID       string `json:"newTierId"`
+		IdentityAddress string `json:"identityAddress"`
+	}
+	// AnnouncementCreated tells that an operator published an
+	// announcement; unless it is silent, the devices of its recipients (of
+	// everyone, without recipients) are notified.
+	AnnouncementCreated struct {
+		ID         string             `json:"id"`
+		Severity   string             `json:"severity"`
+		IsSilent   bool               `json:"isSilent"`
+		Texts      []AnnouncementText `json:"texts"`
+		Recipients []string           `json:"recipients"`
+	}
 	IdentityDeletionProcessStatusChanged struct {
 		DeletionProcessOwner string `json:"deletionProcessOwner"`
 		DeletionProcessID    string `json:"deletionProcessId"`
 		Initiator            string `json:"initiator"`
 	}
 )
+
+// AnnouncementText is an announcement's title and body in one language.
+type AnnouncementText struct {
+	Language string `json:"language"`
+	Title    string `json:"title"`
+	Body     string `json:"body"`
+}
 
 // MessageRecipient is one recipient of a MessageCreated event.
 type MessageRecipient struct {
@@ -184,6 +209,8 @@ func (IdentityDeletionProcessStatusChanged) eventName() string {
 	return "IdentityDeletionProcessStatusChanged"
 }
 
+func (TierOfIdentityChanged) eventName() string     { return "TierOfIdentityChanged" }
+func (AnnouncementCreated) eventName() string       { return "AnnouncementCreated" }
 func (ExternalEventCreated) eventName() string      { return "ExternalEventCreated" }
 func (PushNotificationRequested) eventName() string { return "PushNotificationRequested" }
 
