@@ -35,6 +35,6 @@ func ExampleOpen() {
 	tier, err := store.Tiers().GetByName(ctx, "Basic")
 	fmt.Println(tier.ID, err)
 	// Output:
-	// applied: [0001_initial 0002_sync 0003_relationships 0004_messages_tokens 0005_files 0006_push_registrations] pending: 0
+	// applied: [0001_initial 0002_sync 0003_relationships 0004_messages_tokens 0005_files 0006_push_registrations 0007_quotas 0008_deletion 0009_announcements 0010_admin] pending: 0
 	// TIR00000000000000001 <nil>
 }

@@ -155,3 +155,23 @@ func (s pushRegistrationStore) ListRecipients(ctx context.Context, identities []
 	}
 	return out, nil
 }
+
+func (s pushRegistrationStore) ListAllRecipients(ctx context.Context, afterDeviceID string, limit int) ([]driver.PushRecipient, error) {
+	var ms []pushRecipientModel
+	err := s.db.NewSelect().Model(&ms).
+		ColumnExpr("pr.*").
+		ColumnExpr("d.communication_language").
+		Join("JOIN devices AS d ON d.id = pr.device_id").
+		Where("pr.device_id > ?", afterDeviceID).
+		OrderExpr("pr.device_id").
+		Limit(int64(limit)).
+		Scan(ctx)
+	if err != nil {
+		return nil, translate("list all push recipients", err)
+	}
+	out := make([]driver.PushRecipient, len(ms))
+	for i := range ms {
+		out[i] = driver.PushRecipient{PushRegistration: ms[i].record(), CommunicationLanguage: ms[i].CommunicationLanguage}
+	}
+	return out, nil
+}

@@ -330,6 +330,11 @@ func (s stores) Files() driver.FileStore       { return fileStore(s) }
 func (s stores) PushRegistrations() driver.PushRegistrationStore {
 	return pushRegistrationStore{s.db}
 }
+func (s stores) Announcements() driver.AnnouncementStore { return announcementStore(s) }
+func (s stores) Admin() driver.AdminStore                { return adminStore(s) }
+func (s stores) Quotas() driver.QuotaStore               { return quotaStore(s) }
+
+func (s stores) Deletion() driver.DeletionStore { return deletionStore(s) }
 
 // atomic runs fn, whose statements must commit together, in the view's
 // transaction; on the Store's own view, in a transaction of its own that is

@@ -164,4 +164,9 @@ type PushRegistrationStore interface {
 	// twice); devices in excludeDevices are left out. Devices without a
 	// registration are not returned.
 	ListRecipients(ctx context.Context, identities []string, excludeDevices []string) ([]PushRecipient, error)
+	// ListAllRecipients returns up to limit registrations of any device,
+	// each with its device's communication language, ordered by DeviceID
+	// and starting after afterDeviceID (from the first with ""); a
+	// shorter page is the last.
+	ListAllRecipients(ctx context.Context, afterDeviceID string, limit int) ([]PushRecipient, error)
 }

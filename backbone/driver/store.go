@@ -47,4 +47,8 @@ type Stores interface {
 	Tokens() TokenStore
 	Files() FileStore
 	PushRegistrations() PushRegistrationStore
+	Quotas() QuotaStore
+	Deletion() DeletionStore
+	Announcements() AnnouncementStore
+	Admin() AdminStore
 }

@@ -502,4 +502,44 @@ func testPushRegistrations(t *testing.T, newHarness HarnessMaker) {
 		require.NoError(t, err)
 		require.Equal(t, want, got, "an Upsert inside a committed transaction must be stored")
 	})
+	testListAllRecipients(t, newHarness)
+}
+
+func testListAllRecipients(t *testing.T, newHarness HarnessMaker) {
+	t.Run("ListAllRecipients/PagesThroughEveryRegistrationInDeviceIDOrderWithLanguages", func(t *testing.T) {
+		t.Parallel()
+		ctx, st := newStore(t, newHarness)
+		var want []driver.PushRecipient
+		for i, lang := range []string{"en", "de", "fr", "en", "it"} {
+			address := newAddress()
+			if i == 3 {
+				address = want[0].IdentityAddress // two devices of one identity
+			}
+			d, r := mustRegisterDevice(ctx, t, st, address, lang)
+			want = append(want, recipient(d, r))
+		}
+		mustInsertDevice(ctx, t, st, newDevice(newAddress())) // no registration: not listed
+		want = byDeviceID(want)
+		var got []driver.PushRecipient
+		after := ""
+		for range 10 {
+			page, err := st.PushRegistrations().ListAllRecipients(ctx, after, 2)
+			require.NoError(t, err, "ListAllRecipients must succeed")
+			require.LessOrEqual(t, len(page), 2, "ListAllRecipients must return at most limit registrations")
+			got = append(got, page...)
+			if len(page) < 2 {
+				break
+			}
+			after = page[len(page)-1].DeviceID
+		}
+		require.Equal(t, want, got, "paging with ListAllRecipients must return every registration once, ordered by DeviceID, with its device's language")
+	})
+
+	t.Run("ListAllRecipients/EmptyStoreReturnsAnEmptyPage", func(t *testing.T) {
+		t.Parallel()
+		ctx, st := newStore(t, newHarness)
+		page, err := st.PushRegistrations().ListAllRecipients(ctx, "", 10)
+		require.NoError(t, err)
+		require.Empty(t, page, "ListAllRecipients without registrations must return none")
+	})
 }

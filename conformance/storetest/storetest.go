@@ -55,6 +55,10 @@ func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, newHarness) })
 	t.Run("Files", func(t *testing.T) { testFiles(t, newHarness) })
 	t.Run("PushRegistrations", func(t *testing.T) { testPushRegistrations(t, newHarness) })
+	t.Run("Quotas", func(t *testing.T) { testQuotas(t, newHarness) })
+	t.Run("Announcements", func(t *testing.T) { testAnnouncements(t, newHarness) })
+	t.Run("Admin", func(t *testing.T) { testAdmin(t, newHarness) })
+	t.Run("Deletion", func(t *testing.T) { testDeletion(t, newHarness) })
 	t.Run("InTx", func(t *testing.T) { testTx(t, newHarness) })
 }
 
