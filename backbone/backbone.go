@@ -50,6 +50,7 @@ type Backbone struct {
 	Auth        *Auth
 	Clients     *Clients
 	Tiers       *Tiers
+	Admin       *Admin
 	SyncRuns    *SyncRuns
 	Datawallets *Datawallets
 
@@ -58,9 +59,18 @@ type Backbone struct {
 	Messages              *Messages
 	Tokens                *Tokens
 	Files                 *Files
+	Quotas                *Quotas
+
+	// DeletionProcesses and Jobs are identity deletion: the owner's
+	// requests, and the jobs that send reminders, delete and clean up.
+	DeletionProcesses *DeletionProcesses
+	Jobs              *Jobs
 
 	PushNotifications *PushNotifications
 	Notifications     *Notifications
+
+	Announcements *Announcements
+	Tags          *Tags
 
 	cfg     Config
 	store   driver.Store
@@ -123,6 +133,7 @@ func New(cfg Config, d Drivers) (*Backbone, error) {
 	b.Auth = &Auth{b: b}
 	b.Clients = &Clients{b}
 	b.Tiers = &Tiers{b}
+	b.Admin = &Admin{b}
 	b.SyncRuns = &SyncRuns{b}
 	b.Datawallets = &Datawallets{b}
 	b.Relationships = &Relationships{b}
@@ -130,8 +141,13 @@ func New(cfg Config, d Drivers) (*Backbone, error) {
 	b.Messages = &Messages{b}
 	b.Tokens = &Tokens{b}
 	b.Files = &Files{b}
+	b.DeletionProcesses = &DeletionProcesses{b}
+	b.Jobs = &Jobs{b}
+	b.Quotas = &Quotas{b}
 	b.PushNotifications = &PushNotifications{b: b}
 	b.Notifications = &Notifications{b}
+	b.Announcements = &Announcements{b}
+	b.Tags = &Tags{tree: cfg.Tags.normalized()}
 	return b, nil
 }
 

@@ -105,3 +105,30 @@ func BenchmarkRegisterPush(b *testing.B) {
 		})
 	}
 }
+
+// The quota check at the start of a checked command (here sending a
+// message): one indexed read of the caller's metric statuses, among the
+// statuses of a thousand other identities.
+func BenchmarkQuotaCheck(b *testing.B) {
+	for _, store := range backbonetest.Stores() {
+		b.Run(store, func(b *testing.B) {
+			ctx := context.Background()
+			env := backbonetest.New(b, store, nil)
+			a := env.CreateAccount(b).Caller
+			until := env.Clock.Now().AddDate(1, 0, 0)
+			statuses := []driver.MetricStatus{{IdentityAddress: a.Address, MetricKey: backbone.MetricNumberOfTokens, IsExhaustedUntil: until}}
+			for i := range 1000 {
+				addr := backbone.AddressFromPublicKey([]byte(fmt.Sprint("other ", i)), "localhost")
+				statuses = append(statuses, driver.MetricStatus{IdentityAddress: addr, MetricKey: backbone.MetricNumberOfSentMessages, IsExhaustedUntil: until})
+			}
+			if err := env.Store.Quotas().SetStatuses(ctx, statuses); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if err := backbone.CheckQuotasForTest(ctx, env.Backbone, a, backbone.MetricNumberOfSentMessages); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
@@ -23,6 +24,9 @@ type CreateClientRequest struct {
 	DisplayName   string
 	ClientSecret  string
 	DefaultTierID string
+	// DefaultTier, when set, names the default tier by name or, failing
+	// that, by ID, as the Admin API accepts it; it wins over DefaultTierID.
+	DefaultTier   string
 	MaxIdentities *int
 }
 
@@ -49,6 +53,18 @@ func (s *Clients) Create(ctx context.Context, req CreateClientRequest) (Client, 
 		DefaultTierID: req.DefaultTierID, MaxIdentities: req.MaxIdentities, CreatedAt: s.b.now(),
 	}
 	err := s.b.store.InTx(ctx, func(tx driver.Tx) error {
+		if req.DefaultTier != "" {
+			t, err := tx.Tiers().GetByName(ctx, req.DefaultTier)
+			if errors.Is(err, driver.ErrNotFound) {
+				t, err = tx.Tiers().Get(ctx, req.DefaultTier)
+			}
+			if errors.Is(err, driver.ErrNotFound) {
+				return &Error{Kind: KindInvalid, Code: CodeRecordNotFound, Message: fmt.Sprintf("Tier %q not found.", req.DefaultTier)}
+			} else if err != nil {
+				return internal("get tier", err)
+			}
+			c.DefaultTierID = t.ID
+		}
 		if c.DefaultTierID == "" {
 			basic, err := tx.Tiers().GetByName(ctx, BasicTierName)
 			if err != nil {
@@ -63,7 +79,7 @@ func (s *Clients) Create(ctx context.Context, req CreateClientRequest) (Client, 
 		}
 		err := tx.Clients().Insert(ctx, c)
 		if errors.Is(err, driver.ErrConflict) {
-			return invalid("error.platform.validation.device.clientIdAlreadyExists", "A client with the ID %q already exists.", c.ClientID)
+			return invalid(CodeClientIDAlreadyExists, "A client with the ID %q already exists.", c.ClientID)
 		}
 		return internal("insert client", err)
 	})
@@ -109,6 +125,131 @@ func (s *Clients) Delete(ctx context.Context, clientID string) error {
 	}
 	return internal("delete client", err)
 }
+
+// ClientOverview is a client with the number of identities created
+// through it.
+type ClientOverview struct {
+	Client
+	DefaultTierName    string
+	NumberOfIdentities int
+}
+
+// ListOverviews returns every client with its number of identities, oldest
+// first.
+func (s *Clients) ListOverviews(ctx context.Context) ([]ClientOverview, error) {
+	cs, err := s.b.store.Clients().List(ctx)
+	if err != nil {
+		return nil, internal("list clients", err)
+	}
+	counts, err := s.b.store.Admin().CountIdentitiesPerClient(ctx)
+	if err != nil {
+		return nil, internal("count identities per client", err)
+	}
+	tiers, err := s.b.store.Tiers().List(ctx)
+	if err != nil {
+		return nil, internal("list tiers", err)
+	}
+	names := make(map[string]string, len(tiers))
+	for _, t := range tiers {
+		names[t.ID] = t.Name
+	}
+	out := make([]ClientOverview, len(cs))
+	for i, c := range cs {
+		out[i] = ClientOverview{Client: c, DefaultTierName: names[c.DefaultTierID], NumberOfIdentities: counts[c.ClientID]}
+	}
+	return out, nil
+}
+
+// GetOverview returns the client with its number of identities.
+func (s *Clients) GetOverview(ctx context.Context, clientID string) (ClientOverview, error) {
+	c, err := s.Get(ctx, clientID)
+	if err != nil {
+		return ClientOverview{}, err
+	}
+	n, err := s.b.store.Identities().CountByClient(ctx, clientID)
+	if err != nil {
+		return ClientOverview{}, internal("count identities", err)
+	}
+	return ClientOverview{Client: c, NumberOfIdentities: n}, nil
+}
+
+// ChangeSecret gives the client a new secret (generated when empty) and
+// returns the client with it in clear text, the only time it is shown.
+func (s *Clients) ChangeSecret(ctx context.Context, clientID, newSecret string) (Client, string, error) {
+	if newSecret == "" {
+		newSecret = randomString(30, idAlphabet)
+	}
+	var c Client
+	err := s.b.store.InTx(ctx, func(tx driver.Tx) error {
+		var err error
+		c, err = tx.Clients().Get(ctx, clientID)
+		if errors.Is(err, driver.ErrNotFound) {
+			return notFound("Client")
+		} else if err != nil {
+			return internal("get client", err)
+		}
+		c.SecretHash = hashPassword(newSecret)
+		return internal("update client", tx.Clients().Update(ctx, c))
+	})
+	if err != nil {
+		return Client{}, "", err
+	}
+	return c, newSecret, nil
+}
+
+// UpdateClientRequest is what an operator may change of a client.
+type UpdateClientRequest struct {
+	// DefaultTierID must be the ID of a tier that can be a default.
+	DefaultTierID string
+	// MaxIdentities nil removes the limit; it may not be below the number
+	// of identities the client already has.
+	MaxIdentities *int
+}
+
+// Update changes the default tier and the identity limit of the client.
+func (s *Clients) Update(ctx context.Context, clientID string, req UpdateClientRequest) (Client, error) {
+	if req.MaxIdentities != nil && *req.MaxIdentities < 0 {
+		return Client{}, invalidProperty("maxIdentities", "must not be negative.")
+	}
+	var c Client
+	err := s.b.store.InTx(ctx, func(tx driver.Tx) error {
+		var err error
+		c, err = tx.Clients().Get(ctx, clientID)
+		if errors.Is(err, driver.ErrNotFound) {
+			return notFound("Client")
+		} else if err != nil {
+			return internal("get client", err)
+		}
+		t, err := tx.Tiers().Get(ctx, req.DefaultTierID)
+		if errors.Is(err, driver.ErrNotFound) || (err == nil && !t.CanBeUsedAsDefaultForClient) {
+			return invalid(CodeTierIDInvalidOrDoesNotExist, "The tier ID is invalid or the tier does not exist.")
+		} else if err != nil {
+			return internal("get tier", err)
+		}
+		if req.MaxIdentities != nil {
+			n, err := tx.Identities().CountByClient(ctx, clientID)
+			if err != nil {
+				return internal("count identities", err)
+			}
+			if *req.MaxIdentities < n {
+				return invalid(CodeMaxIdentitiesLessThanCurrentIdentities, "The maximum number of identities cannot be lower than the %d identities the client already has.", n)
+			}
+		}
+		c.DefaultTierID, c.MaxIdentities = t.ID, req.MaxIdentities
+		return internal("update client", tx.Clients().Update(ctx, c))
+	})
+	if err != nil {
+		return Client{}, err
+	}
+	return c, nil
+}
+
+// Codes of client administration.
+const (
+	CodeClientIDAlreadyExists                  = "error.platform.validation.device.clientIdAlreadyExists"
+	CodeTierIDInvalidOrDoesNotExist            = "error.platform.validation.device.tierIdInvalidOrDoesNotExist"
+	CodeMaxIdentitiesLessThanCurrentIdentities = "error.platform.validation.device.maxIdentitiesLessThanCurrentIdentities"
+)
 
 var errBadClientCredentials = errors.New("unknown client or wrong secret")
 

@@ -59,6 +59,13 @@ type Config struct {
 	// Push tunes the sending of push notifications.
 	Push PushConfig
 
+	// Deletion sets the grace period of identity deletion and the
+	// retention periods of the jobs.
+	Deletion DeletionConfig
+
+	// Tags is the tag tree GET /Tags serves.
+	Tags TagsConfig
+
 	Logger *slog.Logger
 }
 
@@ -105,10 +112,12 @@ func DefaultConfig() Config {
 		MaxFeatureFlagsPerIdentity:         200,
 		MaxMessageRecipients:               1,
 		MaxUnreceivedMessagesFromOneSender: 20,
+		Deletion:                           DefaultDeletionConfig(),
 		Push: PushConfig{
 			Attempts: 5, FirstBackoff: time.Second, MaxBackoff: time.Minute, SendTimeout: 10 * time.Second,
 			Workers: 8, QueueCapacity: 10000, StreamRegistrationCheck: time.Minute,
 		},
+		Tags: TagsConfig{SupportedLanguages: []string{"en"}},
 	}
 }
 
@@ -176,6 +185,12 @@ func (c *Config) validate() error {
 				errs = append(errs, fmt.Errorf("NotificationTexts: %q has a translation for %q, which is no ISO 639-1 code", t.Code, lang))
 			}
 		}
+	}
+	if err := c.Deletion.validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Tags.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -251,6 +251,7 @@ func (b *Backbone) Run(ctx context.Context) error {
 	consumers := map[string]map[string]events.Handler{
 		subscriptionSynchronization: b.synchronizationHandlers(),
 		subscriptionDevices:         b.devicesHandlers(),
+		subscriptionQuotas:          b.quotasHandlers(),
 	}
 	// Subscriptions exist before the relay publishes, so nothing raised
 	// before the first start is dropped.

@@ -104,7 +104,7 @@ func (u *Upload) Commit(ctx context.Context, md FileMetadata) (File, error) {
 		case !md.ExpiresAt.After(now):
 			return invalidProperty("expiresAt", "must be in the future.")
 		}
-		return nil
+		return b.checkQuotas(ctx, u.as, MetricNumberOfFiles, MetricUsedFileStorageSpace)
 	}()
 	if err != nil {
 		u.Abort()

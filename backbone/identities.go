@@ -48,13 +48,20 @@ type CreatedIdentity struct {
 // Create makes an identity and its first device. The order of the checks is
 // the reference's, because clients key on which error comes first.
 func (s *Identities) Create(ctx context.Context, req CreateIdentityRequest) (CreatedIdentity, error) {
-	b := s.b
-	client, err := b.Clients.authenticate(ctx, req.ClientID, req.ClientSecret)
+	client, err := s.b.Clients.authenticate(ctx, req.ClientID, req.ClientSecret)
 	if errors.Is(err, errBadClientCredentials) {
 		return CreatedIdentity{}, invalid(CodeUnauthorized, "The client credentials are invalid.")
 	} else if err != nil {
 		return CreatedIdentity{}, err
 	}
+	return s.create(ctx, client, req)
+}
+
+// create makes the identity for a client already vouched for: by its
+// secret, or by the operator through the Admin API.
+func (s *Identities) create(ctx context.Context, client Client, req CreateIdentityRequest) (CreatedIdentity, error) {
+	b := s.b
+	var err error
 	switch {
 	case len(req.IdentityPublicKey) == 0:
 		return CreatedIdentity{}, invalidProperty("identityPublicKey", "must not be empty.")
@@ -158,7 +165,7 @@ func (s *Identities) IsDeleted(ctx context.Context, username string) (DeletionSt
 	}
 	d, err := s.b.store.Devices().GetByUsername(ctx, username)
 	if errors.Is(err, driver.ErrNotFound) || err == nil && d.Username != username {
-		return DeletionStatus{}, nil
+		return s.b.deletedStatus(ctx, username) // deletion.go
 	}
 	if err != nil {
 		return DeletionStatus{}, internal("get device", err)

@@ -45,6 +45,9 @@ func (s *Messages) Send(ctx context.Context, as Caller, req SendMessageRequest) 
 	if err := s.validate(req); err != nil {
 		return Message{}, err
 	}
+	if err := b.checkQuotas(ctx, as, MetricNumberOfSentMessages); err != nil {
+		return Message{}, err
+	}
 	now := b.now()
 	m := Message{ID: NewID(PrefixMessage), CreatedAt: now, CreatedBy: as.Address, CreatedByDevice: as.DeviceID, Body: req.Body, Attachments: req.Attachments}
 	if m.Attachments == nil {

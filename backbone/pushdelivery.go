@@ -43,6 +43,13 @@ type push struct {
 	// texts are the title and body per language; nil takes the built-in
 	// texts of eventName.
 	texts map[string]PushMessage
+	// recipients, when not nil, are the devices already resolved (a page
+	// of all registrations); identities and excludedDevices are ignored.
+	recipients []driver.PushRecipient
+	// wait makes deliver wait for room in the provider lanes instead of
+	// dropping what does not fit: for pushes to everyone, which can exceed
+	// a lane's capacity by far.
+	wait bool
 }
 
 // devicesHandlers maps each domain event to the pushes it causes.
@@ -80,6 +87,7 @@ func (b *Backbone) devicesHandlers() map[string]events.Handler {
 		"IdentityDeletionProcessStarted": pushOn(b, func(_ context.Context, e IdentityDeletionProcessStarted) (*push, error) {
 			return &push{identities: []string{e.Address}, eventName: pushDeletionProcessStarted, payload: struct{}{}}, nil
 		}),
+		"AnnouncementCreated": b.announcementPushes(),
 		"PushNotificationRequested": pushOn(b, func(ctx context.Context, e PushNotificationRequested) (*push, error) {
 			p := &push{identities: e.Recipients, excludedDevices: e.ExcludedDevices, eventName: e.EventName}
 			if e.EventName != "" {
@@ -123,12 +131,16 @@ func pushOn[E any](b *Backbone, f func(context.Context, E) (*push, error)) event
 // deliver resolves the devices of a push and queues one notification per
 // distinct handle, in each device's language.
 func (b *Backbone) deliver(ctx context.Context, p push) error {
-	if len(p.identities) == 0 {
-		return nil
-	}
-	recipients, err := b.store.PushRegistrations().ListRecipients(ctx, p.identities, p.excludedDevices)
-	if err != nil {
-		return internal("list push recipients", err)
+	recipients := p.recipients
+	var err error
+	if recipients == nil {
+		if len(p.identities) == 0 {
+			return nil
+		}
+		recipients, err = b.store.PushRegistrations().ListRecipients(ctx, p.identities, p.excludedDevices)
+		if err != nil {
+			return internal("list push recipients", err)
+		}
 	}
 	texts := p.texts
 	if texts == nil {
@@ -160,13 +172,18 @@ func (b *Backbone) deliver(ctx context.Context, p push) error {
 			text = texts["en"]
 		}
 		n.Title, n.Body = text.Title, text.Body
-		b.pushQueue.Enqueue(r.Platform, pushqueue.Job{
+		job := pushqueue.Job{
 			Target: driver.PushTarget{
 				IdentityAddress: r.IdentityAddress, DeviceID: r.DeviceID, DevicePushIdentifier: r.DevicePushIdentifier,
 				Handle: r.Handle, AppID: r.AppID, Environment: r.Environment,
 			},
 			Notification: n,
-		})
+		}
+		if !p.wait {
+			b.pushQueue.Enqueue(r.Platform, job)
+		} else if err := b.pushQueue.EnqueueWait(ctx, r.Platform, job); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -215,6 +232,18 @@ var builtInPushTexts = map[string]map[string]PushMessage{
 	pushDeletionProcessStarted: {
 		"en": {"Deletion started", "The deletion of one of your identities was started."},
 		"de": {"Löschung gestartet", "Die Löschung einer Ihrer Identitäten wurde gestartet."},
+	},
+	pushDeletionProcessCancelledByOwner: {
+		"en": {"Deletion cancelled", "The deletion of one of your identities was cancelled."},
+		"de": {"Löschung abgebrochen", "Die Löschung einer Ihrer Identitäten wurde abgebrochen."},
+	},
+	pushDeletionProcessGracePeriodReminder: {
+		"en": {"Deletion soon", "One of your identities will soon be deleted; you can still cancel this in the app."},
+		"de": {"Baldige Löschung", "Eine Ihrer Identitäten wird bald gelöscht; Sie können das in der App noch abbrechen."},
+	},
+	pushDeletionStarts: {
+		"en": {"Deletion starts", "The deletion of one of your identities starts now."},
+		"de": {"Löschung beginnt", "Die Löschung einer Ihrer Identitäten beginnt jetzt."},
 	},
 	pushTest: {
 		"en": {"Test", "This is a test notification."},

@@ -54,6 +54,9 @@ func (s *Relationships) Create(ctx context.Context, as Caller, templateID string
 	if len(creationContent) > maxContentLength {
 		return Relationship{}, invalidProperty("creationContent", "must be at most 10 MiB.")
 	}
+	if err := b.checkQuotas(ctx, as, MetricNumberOfRelationships); err != nil {
+		return Relationship{}, err
+	}
 	now := b.now()
 	var r Relationship
 	err := b.inTx(ctx, func(tx driver.Tx) error {
@@ -206,6 +209,9 @@ func (s *Relationships) answerCreation(ctx context.Context, as Caller, id string
 // Accept makes a pending relationship addressed to the caller active.
 // responseContent nil stores null; empty stores an empty value.
 func (s *Relationships) Accept(ctx context.Context, as Caller, id string, responseContent []byte) (Relationship, error) {
+	if err := s.b.checkQuotas(ctx, as, MetricNumberOfRelationships); err != nil && ValidID(PrefixRelationship, id) {
+		return Relationship{}, err // an invalid ID is reported by answerCreation first
+	}
 	return s.answerCreation(ctx, as, id, responseContent, driver.AuditAcceptanceOfCreation, RelationshipActive)
 }
 

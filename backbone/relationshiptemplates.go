@@ -53,6 +53,9 @@ func (s *RelationshipTemplates) Create(ctx context.Context, as Caller, req Creat
 	case req.Password != nil && (len(req.Password) == 0 || len(req.Password) > maxPasswordLength):
 		return RelationshipTemplate{}, invalidProperty("password", "must have 1 to %d bytes.", maxPasswordLength)
 	}
+	if err := b.checkQuotas(ctx, as, MetricNumberOfRelationshipTemplates); err != nil {
+		return RelationshipTemplate{}, err
+	}
 	t := RelationshipTemplate{
 		ID: NewID(PrefixTemplate), CreatedBy: as.Address, CreatedByDevice: as.DeviceID, CreatedAt: now,
 		MaxNumberOfAllocations: req.MaxNumberOfAllocations, ForIdentity: req.ForIdentity, Password: req.Password, Content: req.Content,

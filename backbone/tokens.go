@@ -51,6 +51,9 @@ func (s *Tokens) Create(ctx context.Context, as Caller, req CreateTokenRequest) 
 	case req.Password != nil && (len(req.Password) == 0 || len(req.Password) > maxPasswordLength):
 		return Token{}, invalidProperty("password", "must have 1 to %d bytes.", maxPasswordLength)
 	}
+	if err := b.checkQuotas(ctx, as, MetricNumberOfTokens); err != nil {
+		return Token{}, err
+	}
 	t := Token{
 		ID: NewID(PrefixToken), CreatedBy: as.Address, CreatedByDevice: as.DeviceID, CreatedAt: now,
 		ExpiresAt: req.ExpiresAt.UTC().Truncate(time.Millisecond), Content: req.Content, ForIdentity: req.ForIdentity, Password: req.Password,

@@ -120,6 +120,25 @@ func (q *Queue) Enqueue(platform string, jobs ...Job) {
 	}
 }
 
+// EnqueueWait hands jobs to the lane of their platform, waiting for room
+// while the lane is full, for mass notifications that must not be dropped.
+// It returns ctx's error if ctx ends first; jobs handed over before stay.
+func (q *Queue) EnqueueWait(ctx context.Context, platform string, jobs ...Job) error {
+	l := q.lanes[platform]
+	if l == nil {
+		q.Enqueue(platform, jobs...) // counted and logged as dropped
+		return nil
+	}
+	for _, j := range jobs {
+		select {
+		case l.jobs <- j:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // Run sends until ctx ends. Notifications still waiting then are dropped:
 // pushes only tell a device to sync, and what they announce stays in the
 // store.

@@ -76,3 +76,25 @@ func (failingPush) SupportsApp(string) bool { return true }
 func (failingPush) Send(context.Context, driver.PushTarget, driver.PushNotification) error {
 	return context.DeadlineExceeded
 }
+
+// A full lane makes EnqueueWait wait until the workers make room; nothing
+// is dropped.
+func TestEnqueueWaitWaitsForRoom(t *testing.T) {
+	p := &counting{platform: "fcm"}
+	q := New([]driver.Push{p}, Options{Capacity: 2, Workers: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { q.Run(ctx); close(done) }()
+	jobs := make([]Job, 50)
+	require.NoError(t, q.EnqueueWait(context.Background(), "fcm", jobs...))
+	require.Eventually(t, func() bool { return q.Stats().Sent == 50 }, 5*time.Second, time.Millisecond)
+	assert.Zero(t, q.Stats().Dropped)
+	cancel()
+	<-done
+
+	// With no workers, it gives up when its context ends.
+	q = New([]driver.Push{p}, Options{Capacity: 1})
+	waitCtx, stop := context.WithCancel(context.Background())
+	stop()
+	assert.ErrorIs(t, q.EnqueueWait(waitCtx, "fcm", Job{}, Job{}), context.Canceled)
+}
