@@ -102,12 +102,17 @@ func Register(api huma.API, b *backbone.Backbone, opts Options) {
 	h.registerTokens(api)
 	h.registerFiles(api)
 	h.registerPush(api)
+	h.registerDeletionProcesses(api)
+	h.registerAnnouncements(api)
+	h.registerTags(api)
+	h.registerQuotas(api)
 }
 
 type handlers struct {
 	b      *backbone.Backbone
 	logger *slog.Logger
 	opts   Options
+	admin  AdminOptions
 }
 
 // op fills what every operation of ours shares: the body limit, our error

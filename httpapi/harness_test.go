@@ -55,7 +55,10 @@ func newServer(t *testing.T, store string) *server {
 	require.NoError(t, err)
 	env = env.Restart(t, bus, dummypush.New(nil), sse)
 	env.Run(t)
-	ts := httptest.NewServer(httpapi.New(env.Backbone, httpapi.Options{SSEKeepAlive: 100 * time.Millisecond}))
+	// The Admin API shares the listener, as in the reference server's
+	// default; see admin_harness_test.go for s.admin.
+	ts := httptest.NewServer(httpapi.Mount(httpapi.New(env.Backbone, httpapi.Options{SSEKeepAlive: 100 * time.Millisecond}),
+		httpapi.NewAdmin(env.Backbone, httpapi.AdminOptions{APIKey: testAdminKey})))
 	t.Cleanup(func() {
 		// Open streams end with the provider, so the server can close.
 		_ = sse.Close()

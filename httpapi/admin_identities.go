@@ -1,0 +1,228 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/openbackbone/openbackbone/backbone"
+)
+
+// IdentityOverviewDTO is a row of the operator's identity list.
+type IdentityOverviewDTO struct {
+	Address           string     `json:"address"`
+	CreatedAt         Time       `json:"createdAt"`
+	LastLoginAt       *Time      `json:"lastLoginAt"`
+	CreatedWithClient *string    `json:"createdWithClient"`
+	DatawalletVersion *int       `json:"datawalletVersion"`
+	IdentityVersion   int        `json:"identityVersion"`
+	Tier              TierRefDTO `json:"tier"`
+	NumberOfDevices   int        `json:"numberOfDevices"`
+}
+
+type listIdentitiesInput struct {
+	PageQuery
+	Address       string   `query:"address" doc:"exactly this address"`
+	TierID        []string `query:"tierId" doc:"in one of these tiers (comma-separated or repeated, at most 50)"`
+	ClientID      []string `query:"clientId" doc:"created through one of these clients (comma-separated or repeated, at most 50)"`
+	CreatedAtFrom string   `query:"createdAtFrom" doc:"created at or after this instant (RFC 3339)"`
+	CreatedAtTo   string   `query:"createdAtTo" doc:"created before this instant (RFC 3339)"`
+	OrderBy       string   `query:"orderBy" doc:"createdAt (default) or address, optionally followed by asc (default) or desc"`
+}
+
+type identitiesOutput struct {
+	Body Paged[IdentityOverviewDTO]
+}
+
+// AdminDeviceDTO is a device in the identity details.
+type AdminDeviceDTO struct {
+	ID                    string        `json:"id"`
+	Username              string        `json:"username"`
+	CreatedAt             Time          `json:"createdAt"`
+	CreatedByDevice       string        `json:"createdByDevice"`
+	LastLogin             *LastLoginDTO `json:"lastLogin"`
+	CommunicationLanguage string        `json:"communicationLanguage"`
+	IsBackupDevice        bool          `json:"isBackupDevice"`
+}
+
+// IdentityQuotaDTO is a quota of an identity with its current usage.
+type IdentityQuotaDTO struct {
+	ID     string    `json:"id"`
+	Source string    `json:"source"`
+	Metric MetricDTO `json:"metric"`
+	Max    int       `json:"max"`
+	Usage  int64     `json:"usage"`
+	Period string    `json:"period"`
+}
+
+// IdentityDetailsDTO is an identity as the operator sees it.
+type IdentityDetailsDTO struct {
+	Address         string             `json:"address"`
+	ClientID        *string            `json:"clientId"`
+	PublicKey       Bytes              `json:"publicKey"`
+	TierID          string             `json:"tierId"`
+	CreatedAt       Time               `json:"createdAt"`
+	IdentityVersion int                `json:"identityVersion"`
+	NumberOfDevices int                `json:"numberOfDevices"`
+	Devices         []AdminDeviceDTO   `json:"devices"`
+	Quotas          []IdentityQuotaDTO `json:"quotas"`
+}
+
+type addressInput struct {
+	Address string `path:"address"`
+}
+
+type identityDetailsOutput struct {
+	Body Result[IdentityDetailsDTO]
+}
+
+type changeTierInput struct {
+	Address string `path:"address"`
+	Body    struct {
+		TierID *string `json:"tierId"`
+	}
+}
+
+type adminCreateIdentityInput struct {
+	Body struct {
+		ClientID                    *string             `json:"clientId"`
+		IdentityPublicKey           *Bytes              `json:"identityPublicKey" doc:"base64 of the public key wrapper JSON {\"pub\":…,\"alg\":…}"`
+		DevicePassword              *string             `json:"devicePassword"`
+		IdentityVersion             *Int                `json:"identityVersion" minimum:"0" maximum:"255"`
+		SignedChallenge             *SignedChallengeDTO `json:"signedChallenge"`
+		DeviceCommunicationLanguage string              `json:"deviceCommunicationLanguage,omitempty" doc:"ISO 639-1, default en"`
+	}
+}
+
+func parseQueryTime(name, s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return nil, &backbone.Error{Kind: backbone.KindInvalid, Code: backbone.CodeInvalidPropertyValue, Message: "'" + name + "' must be an RFC 3339 time, e.g. 2026-01-31T00:00:00Z."}
+	}
+	return &t, nil
+}
+
+func (h *handlers) registerAdminIdentities(api huma.API) {
+	tags := []string{"Identities"}
+	huma.Register(api, h.adminOp(huma.Operation{
+		OperationID: "admin-list-identities", Method: http.MethodGet, Path: "/api/v1/Identities",
+		Summary: "List identities", Tags: tags,
+		Description: "Filters combine with AND; the reference's OData endpoint is replaced by these parameters (see docs/architecture.md).",
+	}), func(ctx context.Context, in *listIdentitiesInput) (*identitiesOutput, error) {
+		from, err := parseQueryTime("createdAtFrom", in.CreatedAtFrom)
+		if err != nil {
+			return nil, err
+		}
+		to, err := parseQueryTime("createdAtTo", in.CreatedAtTo)
+		if err != nil {
+			return nil, err
+		}
+		p, err := h.b.Admin.ListIdentities(ctx, backbone.IdentityQuery{
+			Address: in.Address, TierIDs: in.TierID, ClientIDs: in.ClientID, CreatedFrom: from, CreatedTo: to,
+			OrderBy: in.OrderBy, Page: in.request(),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &identitiesOutput{Body: paged(p, func(i backbone.IdentityOverview) IdentityOverviewDTO {
+			return IdentityOverviewDTO{
+				Address: i.Address, CreatedAt: wireTime(i.CreatedAt), LastLoginAt: wireTimePtr(i.LastLoginAt),
+				CreatedWithClient: nullable(i.ClientID), DatawalletVersion: i.DatawalletVersion, IdentityVersion: i.IdentityVersion,
+				Tier: TierRefDTO{ID: i.TierID, Name: i.TierName}, NumberOfDevices: i.NumberOfDevices,
+			}
+		})}, nil
+	})
+
+	huma.Register(api, h.adminOp(huma.Operation{
+		OperationID: "admin-get-identity", Method: http.MethodGet, Path: "/api/v1/Identities/{address}",
+		Summary: "Get an identity with its devices and quotas", Tags: tags,
+	}), func(ctx context.Context, in *addressInput) (*identityDetailsOutput, error) {
+		d, err := h.b.Admin.Identity(ctx, in.Address)
+		if err != nil {
+			return nil, err
+		}
+		out := IdentityDetailsDTO{
+			Address: d.Address, ClientID: nullable(d.ClientID), PublicKey: d.PublicKey, TierID: d.TierID,
+			CreatedAt: wireTime(d.CreatedAt), IdentityVersion: d.IdentityVersion, NumberOfDevices: len(d.Devices),
+			Devices: make([]AdminDeviceDTO, len(d.Devices)), Quotas: make([]IdentityQuotaDTO, len(d.Quotas)),
+		}
+		for i, dev := range d.Devices {
+			var last *LastLoginDTO
+			if dev.LastLoginAt != nil {
+				last = &LastLoginDTO{Time: wireTime(*dev.LastLoginAt)}
+			}
+			out.Devices[i] = AdminDeviceDTO{
+				ID: dev.ID, Username: dev.Username, CreatedAt: wireTime(dev.CreatedAt), CreatedByDevice: dev.CreatedByDevice,
+				LastLogin: last, CommunicationLanguage: dev.CommunicationLanguage, IsBackupDevice: dev.IsBackupDevice,
+			}
+		}
+		for i, q := range d.Quotas {
+			out.Quotas[i] = IdentityQuotaDTO{
+				ID: q.ID, Source: q.Source, Metric: MetricDTO{Key: q.Metric.Key, DisplayName: q.Metric.DisplayName},
+				Max: q.Max, Usage: q.Usage, Period: q.Period,
+			}
+		}
+		return &identityDetailsOutput{Body: Result[IdentityDetailsDTO]{out}}, nil
+	})
+
+	huma.Register(api, h.adminOp(huma.Operation{
+		OperationID: "admin-change-tier-of-identity", Method: http.MethodPut, Path: "/api/v1/Identities/{address}",
+		Summary: "Move an identity to another tier", Tags: tags, DefaultStatus: http.StatusNoContent,
+		Description: "Not into or out of Queued for Deletion, and not to the tier it is in.",
+	}), func(ctx context.Context, in *changeTierInput) (*struct{}, error) {
+		if in.Body.TierID == nil {
+			return nil, missing("tierId")
+		}
+		return nil, h.b.Admin.ChangeTier(ctx, in.Address, *in.Body.TierID)
+	})
+
+	huma.Register(api, h.adminOp(huma.Operation{
+		OperationID: "admin-create-identity", Method: http.MethodPost, Path: "/api/v1/Identities",
+		Summary: "Create an identity for a client", Tags: tags, DefaultStatus: http.StatusCreated,
+		Description: "As POST /api/v2/Identities, without the client secret; the challenge comes from POST /api/v1/Challenges.",
+	}), func(ctx context.Context, in *adminCreateIdentityInput) (*createIdentityOutput, error) {
+		b := in.Body
+		switch {
+		case b.ClientID == nil:
+			return nil, missing("clientId")
+		case b.IdentityPublicKey == nil:
+			return nil, missing("identityPublicKey")
+		case b.DevicePassword == nil:
+			return nil, missing("devicePassword")
+		case b.IdentityVersion == nil:
+			return nil, missing("identityVersion")
+		}
+		sc, err := b.SignedChallenge.toDomain("signedChallenge")
+		if err != nil {
+			return nil, err
+		}
+		created, err := h.b.Admin.CreateIdentity(ctx, backbone.CreateIdentityRequest{
+			ClientID: *b.ClientID, IdentityPublicKey: *b.IdentityPublicKey, DevicePassword: *b.DevicePassword,
+			IdentityVersion: int(*b.IdentityVersion), SignedChallenge: sc, DeviceCommunicationLanguage: b.DeviceCommunicationLanguage,
+		})
+		if err != nil {
+			return nil, err
+		}
+		var dto CreatedIdentityDTO
+		dto.Address, dto.CreatedAt = created.Address, wireTime(created.CreatedAt)
+		dto.Device.ID, dto.Device.Username, dto.Device.CreatedAt = created.Device.ID, created.Device.Username, wireTime(created.Device.CreatedAt)
+		return &createIdentityOutput{Body: Result[CreatedIdentityDTO]{dto}}, nil
+	})
+
+	huma.Register(api, h.adminOp(huma.Operation{
+		OperationID: "admin-create-challenge", Method: http.MethodPost, Path: "/api/v1/Challenges",
+		Summary: "Create a challenge", Tags: []string{"Challenges"}, DefaultStatus: http.StatusCreated,
+		Description: "For creating identities through POST /api/v1/Identities.",
+	}), func(ctx context.Context, _ *struct{}) (*createChallengeOutput, error) {
+		c, err := h.b.Challenges.Create(ctx, backbone.Caller{})
+		if err != nil {
+			return nil, err
+		}
+		return &createChallengeOutput{Body: Result[ChallengeDTO]{challengeDTO(c)}}, nil
+	})
+}
