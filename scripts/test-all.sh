@@ -28,6 +28,15 @@ export OPENBACKBONE_TEST_NATS_URL="${OPENBACKBONE_TEST_NATS_URL:-nats://127.0.0.
 
 export OPENBACKBONE_TEST_POSTGRES_DSN="${OPENBACKBONE_TEST_POSTGRES_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 
+# The Admin UI's browser test drives Debian's chromium; with the variable
+# set, a missing browser fails the test instead of skipping it.
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium for the Admin UI browser test"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+export OPENBACKBONE_TEST_CHROMIUM="${OPENBACKBONE_TEST_CHROMIUM:-$(command -v chromium)}"
+
 log "go vet"
 go vet ./...
 

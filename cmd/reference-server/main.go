@@ -3,6 +3,8 @@
 //
 //	reference-server [flags]          serve the Consumer API
 //	reference-server migrate [flags]  apply pending database migrations and exit
+//	reference-server job NAME [flags] run one job once and exit: reminders,
+//	                                  actual-deletion or housekeeping
 //
 // With no configuration it serves the dev landscape on 127.0.0.1:8080 with
 // SQLite under ./data.
@@ -26,7 +28,6 @@ import (
 	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/adapters/sqlstore"
 	"github.com/openbackbone/openbackbone/backbone"
-	"github.com/openbackbone/openbackbone/httpapi"
 	"github.com/openbackbone/openbackbone/internal/config"
 )
 
@@ -46,6 +47,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	var job string // jobs.go
+	if cmd == "job" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		job, args = args[0], args[1:]
+	}
 	cfg, err := config.Load(args, getenv)
 	if err != nil {
 		return err
@@ -59,8 +64,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 		return serve(ctx, cfg, logger, ready)
 	case "migrate":
 		return migrate(ctx, cfg, logger)
+	case "job":
+		return runJob(ctx, cfg, logger, job)
 	default:
-		return fmt.Errorf("unknown command %q (known: serve, migrate)", cmd)
+		return fmt.Errorf("unknown command %q (known: serve, migrate, job)", cmd)
 	}
 }
 
@@ -132,11 +139,26 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 	if err != nil {
 		return err
 	}
+	handler, adminHandler := apiHandlers(b, cfg, logger)
+	if handler, adminHandler, err = withAdminUI(cfg, logger, handler, adminHandler); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           httpapi.New(b, httpapi.Options{Logger: logger, SSEKeepAlive: cfg.Push.SSEKeepAlive}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	var adminSrv *http.Server
+	var adminLn net.Listener
+	if adminHandler != nil {
+		if adminLn, err = net.Listen("tcp", cfg.Admin.Listen); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("admin listener: %w", err)
+		}
+		adminSrv = &http.Server{Handler: adminHandler, ReadHeaderTimeout: srv.ReadHeaderTimeout, IdleTimeout: srv.IdleTimeout, ErrorLog: srv.ErrorLog}
+		logger.Info("serving the Admin API", "address", adminLn.Addr().String())
 	}
 	if sse != nil {
 		// Streams never end by themselves; closing the provider ends them
@@ -153,11 +175,20 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 	defer stopWork()
 	workDone := make(chan error, 1)
 	go func() { workDone <- b.Run(workCtx) }()
+	if cfg.Jobs.Embedded {
+		go runScheduler(workCtx, b, cfg, logger)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	adminErrc := make(chan error, 1)
+	if adminSrv != nil {
+		go func() { adminErrc <- adminSrv.Serve(adminLn) }()
+	}
 	select {
 	case err := <-errc:
 		return err
+	case err := <-adminErrc:
+		return fmt.Errorf("admin server: %w", err)
 	case err := <-workDone:
 		return fmt.Errorf("background work stopped: %w", err)
 	case <-ctx.Done():
@@ -165,6 +196,11 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	if adminSrv != nil {
+		if err := adminSrv.Shutdown(shutdownCtx); err != nil {
+			return err
+		}
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
@@ -189,8 +225,10 @@ func backboneConfig(cfg config.Config, logger *slog.Logger) backbone.Config {
 	c.MaxMessageRecipients = cfg.Messages.MaxRecipients
 	c.MaxUnreceivedMessagesFromOneSender = cfg.Messages.MaxUnreceivedFromOneSender
 	c.NotificationTexts = cfg.NotificationTexts
+	c.Tags = backbone.TagsConfig(cfg.Tags)
 	c.Push.Attempts = cfg.Push.Attempts
 	c.Push.SendTimeout = cfg.Push.SendTimeout
+	c.Deletion.GracePeriod = cfg.Jobs.GracePeriod
 	c.Logger = logger
 	return c
 }

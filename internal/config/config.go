@@ -57,6 +57,44 @@ type Config struct {
 	// POST /Notifications, each with a title and body per language ("en"
 	// required) (file only).
 	NotificationTexts []backbone.NotificationText `yaml:"notificationTexts"`
+	// Tags is the tag tree GET /api/v2/Tags serves: supportedLanguages
+	// (en required) and tagsForAttributeValueTypes (file only).
+	Tags TagTree `yaml:"tags"`
+	// Admin configures the Admin API.
+	Admin Admin `yaml:"admin"`
+	// Jobs configures identity deletion and the background jobs.
+	Jobs Jobs `yaml:"jobs"`
+}
+
+// Jobs configures identity deletion and the jobs that send reminders,
+// delete identities and keep house (the job subcommand runs each once).
+type Jobs struct {
+	// Embedded runs all three jobs once a day inside serve, at At (on in
+	// dev). With several replicas, prefer one scheduled job subcommand per
+	// deployment; the jobs are safe but wasteful to run concurrently.
+	Embedded bool `yaml:"embedded"`
+	// At is the time of day, UTC, HH:MM, at which the embedded scheduler
+	// runs the jobs.
+	At string `yaml:"at"`
+	// GracePeriod is how long an identity may cancel its deletion unless
+	// it asks for another length.
+	GracePeriod time.Duration `yaml:"gracePeriod"`
+}
+
+// Admin configures the operator's Admin API (/api/v1).
+type Admin struct {
+	// APIKey is what requests send in X-API-KEY. Empty (the default
+	// outside dev) leaves every Admin API request answering 401.
+	APIKey string `yaml:"apiKey"`
+	// Listen is a second address to serve the Admin API on; empty serves
+	// it on Listen beside the Consumer API.
+	Listen string `yaml:"listen"`
+	// XSRFKey signs XSRF tokens; replicas behind one load balancer need the
+	// same one. Empty means a random key per process.
+	XSRFKey string `yaml:"xsrfKey"`
+	// UI serves the operator's web UI at /admin/ beside the Admin API
+	// (on its listener); on by default, but only served when APIKey is set.
+	UI bool `yaml:"ui"`
 }
 
 // Push chooses the push providers and tunes their sending.
@@ -165,8 +203,11 @@ func Defaults(landscape string) (Config, error) {
 			PasswordMinLength: 10, PasswordRequireClasses: true,
 		},
 		Pagination: Pagination{DefaultPageSize: 50, MaxPageSize: 200},
+		Admin:      Admin{UI: true},
 		Push:       Push{SSE: true, SSEKeepAlive: 240 * time.Second, Attempts: 5, SendTimeout: 10 * time.Second},
 		Messages:   Messages{MaxRecipients: 1, MaxUnreceivedFromOneSender: 20},
+		Tags:       TagTree{SupportedLanguages: []string{"en"}},
+		Jobs:       Jobs{At: "00:00", GracePeriod: 14 * 24 * time.Hour},
 	}
 	switch landscape {
 	case "dev":
@@ -177,10 +218,24 @@ func Defaults(landscape string) (Config, error) {
 		c.SeedClients = []SeedClient{{ClientID: "test", ClientSecret: "test", DisplayName: "Test client"}}
 		c.Messages.MaxRecipients = 5
 		c.Push.Dummy = true
+		c.Jobs.Embedded = true
+		c.Admin.APIKey = "test"
 		c.NotificationTexts = []backbone.NotificationText{{Code: "TestCode", Translations: map[string]backbone.PushMessage{
 			"en": {Title: "Test notification", Body: "This is a test notification."},
 			"de": {Title: "Testbenachrichtigung", Body: "Dies ist eine Testbenachrichtigung."},
 		}}}
+		c.Tags = TagTree{
+			SupportedLanguages: []string{"de", "en"},
+			TagsForAttributeValueTypes: map[string]map[string]backbone.Tag{
+				"IdentityFileReference": {"schulabschluss": {
+					DisplayNames: map[string]string{"de": "Abschluss", "en": "Degree"},
+					Children: map[string]backbone.Tag{"realschule": {
+						DisplayNames: map[string]string{"de": "Realschule", "en": "Secondary school"},
+					}},
+				}},
+				"PhoneNumber": {"notfall": {DisplayNames: map[string]string{"de": "Notfall", "en": "Emergency"}}},
+			},
+		}
 	case "stage", "prod":
 		c.LogFormat = "json"
 	default:
@@ -257,6 +312,15 @@ func (c Config) validate() error {
 	}
 	if c.Listen == "" {
 		errs = append(errs, errors.New("config: listen is required"))
+	}
+	if c.Admin.Listen != "" && c.Admin.Listen == c.Listen {
+		errs = append(errs, errors.New("config: admin.listen must differ from listen; leave it empty to share the listener"))
+	}
+	if _, err := time.Parse("15:04", c.Jobs.At); err != nil {
+		errs = append(errs, fmt.Errorf("config: jobs.at %q must be a time of day HH:MM", c.Jobs.At))
+	}
+	if c.Jobs.GracePeriod < 0 {
+		errs = append(errs, errors.New("config: jobs.gracePeriod must not be negative"))
 	}
 	for _, sc := range c.SeedClients {
 		if sc.ClientID == "" || sc.ClientSecret == "" {

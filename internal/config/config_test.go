@@ -45,3 +45,21 @@ func TestUnknownFileKeysAndLandscapeMismatchAreErrors(t *testing.T) {
 	_, err = Load([]string{"-config", other}, func(string) string { return "" })
 	assert.ErrorContains(t, err, "landscape")
 }
+
+func TestAdminKeyIsTestInDevAndUnsetElsewhere(t *testing.T) {
+	c, err := Defaults("dev")
+	require.NoError(t, err)
+	assert.Equal(t, "test", c.Admin.APIKey)
+	assert.Empty(t, c.Admin.Listen, "the Admin API shares the Consumer API's listener")
+	for _, landscape := range []string{"stage", "prod"} {
+		c, err := Defaults(landscape)
+		require.NoError(t, err)
+		assert.Empty(t, c.Admin.APIKey, "%s: no default key, so the Admin API answers 401 until one is set", landscape)
+	}
+	env := map[string]string{"OPENBACKBONE_ADMIN_APIKEY": "k", "OPENBACKBONE_ADMIN_LISTEN": "127.0.0.1:9", "OPENBACKBONE_ADMIN_XSRFKEY": "x"}
+	c, err = Load(nil, func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"k", "127.0.0.1:9", "x"}, []string{c.Admin.APIKey, c.Admin.Listen, c.Admin.XSRFKey})
+	_, err = Load([]string{"-listen", "127.0.0.1:9"}, func(k string) string { return env[k] })
+	assert.ErrorContains(t, err, "admin.listen")
+}
