@@ -65,6 +65,7 @@
 //     encryption.
 //
 // Example: s3://openbackbone?region=de&endpoint=https://s3.de.example&use_path_style=true
+// An emulator: s3://bucket?endpoint=http://127.0.0.1:9000&use_path_style=true&region=us-east-1
 //
 // azblob://CONTAINER — Azure Blob Storage; the container must exist.
 // Credentials and account from the environment as
@@ -81,7 +82,18 @@
 // Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS). Parameters:
 //   - anonymous: true for an unauthenticated client (public buckets).
 //   - universe_domain: the universe domain of the client.
+//   - endpoint: the base URL of a GCS-compatible server such as
+//     fake-gcs-server, e.g. http://127.0.0.1:4443; the JSON API is reached
+//     under its /storage/v1/. Added by gocloudblob (gocloud reads only the
+//     process-wide STORAGE_EMULATOR_HOST variable, which also still works).
+//     With an emulator, add anonymous=true.
 //
-// The cloud backends cannot be tested here; their URLs are checked by unit
-// tests only.
+// # Testing against emulators
+//
+// The package tests run the conformance suite (conformance/blobtest) on
+// s3:// against an in-process gofakes3 server and on gs:// against an
+// in-process fake-gcs-server, and on azblob:// against Azurite when
+// OPENBACKBONE_TEST_AZBLOB_URL is set (scripts/test-all.sh starts it).
+// OPENBACKBONE_TEST_S3_URL and OPENBACKBONE_TEST_GCS_URL point the s3 and
+// gs runs at another server or a real bucket instead; see docs/adapters.md.
 package gocloudblob

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 
+	"cloud.google.com/go/storage"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/azureblob"
 	"gocloud.dev/blob/fileblob"
@@ -11,6 +12,7 @@ import (
 	"gocloud.dev/blob/memblob"
 	"gocloud.dev/blob/s3blob"
 	"gocloud.dev/gcp"
+	"google.golang.org/api/option"
 )
 
 // openBucket opens the gocloud bucket a parsed URL names, through each
@@ -38,6 +40,17 @@ func openBucket(ctx context.Context, c config) (*blob.Bucket, error) {
 		return o.OpenBucketURL(ctx, c.cloudURL())
 	default: // gs
 		o := &gcsblob.URLOpener{}
+		if c.gsEndpoint != "" {
+			// The JSON API lives under /storage/v1/ of the server; the
+			// client derives the upload path from it. Reads go through the
+			// JSON API too: the default XML reads address the bucket by
+			// host name, which a server on host:port (an emulator) cannot
+			// tell from its own name.
+			o.Options.ClientOptions = []option.ClientOption{
+				option.WithEndpoint(c.gsEndpoint + "/storage/v1/"),
+				storage.WithJSONReads(),
+			}
+		}
 		if c.query.Get("anonymous") != "true" {
 			creds, err := gcp.DefaultCredentials(ctx)
 			if err != nil {

@@ -19,6 +19,9 @@ type config struct {
 	// query holds the parameters handed on to gocloud's URL opener of a
 	// cloud scheme (prefix removed).
 	query url.Values
+	// gsEndpoint is the base URL of a GCS-compatible server (gs:// endpoint
+	// parameter, without a trailing slash); empty for Google's.
+	gsEndpoint string
 }
 
 // params lists, per scheme, the query parameters Open accepts. Keep it in
@@ -29,7 +32,7 @@ var params = map[string][]string{
 	"s3": {"anonymous", "disable_https", "endpoint", "hostname_immutable", "kmskeyid", "prefix", "profile",
 		"region", "request_checksum_calculation", "response_checksum_validation", "ssetype", "use_path_style"},
 	"azblob": {"cdn", "domain", "localemu", "prefix", "protocol", "storage_account"},
-	"gs":     {"anonymous", "prefix", "universe_domain"},
+	"gs":     {"anonymous", "endpoint", "prefix", "universe_domain"},
 }
 
 func knownSchemes() string { return strings.Join(slices.Sorted(maps.Keys(params)), ", ") }
@@ -89,6 +92,17 @@ func parseURL(rawURL string, opts Options) (config, error) {
 			return config{}, fmt.Errorf("gocloudblob: %s URL %q must name the bucket as its host and have no path (%s://BUCKET?…); use the prefix parameter for a folder", u.Scheme, redact(u), u.Scheme)
 		}
 		c.bucket = u.Host
+		if c.scheme == "gs" && q.Has("endpoint") {
+			// gocloud's gs URLs have no endpoint parameter (only the
+			// process-wide STORAGE_EMULATOR_HOST variable); ours names a
+			// GCS-compatible server, such as an emulator, for this URL alone.
+			ep, err := url.Parse(q.Get("endpoint"))
+			if err != nil || (ep.Scheme != "http" && ep.Scheme != "https") || ep.Host == "" || ep.RawQuery != "" || ep.Fragment != "" {
+				return config{}, fmt.Errorf("gocloudblob: gs URL %q: endpoint %q: want http(s)://host[:port][/path]", redact(u), q.Get("endpoint"))
+			}
+			c.gsEndpoint = strings.TrimSuffix(ep.String(), "/")
+			q.Del("endpoint")
+		}
 		c.query = q
 	}
 	return c, nil

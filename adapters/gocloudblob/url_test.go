@@ -37,6 +37,11 @@ func TestParseURL(t *testing.T) {
 			open: "azblob://container?domain=127.0.0.1%3A10000&localemu=true&protocol=http&storage_account=devstoreaccount1",
 		},
 		{url: "gs://bucket/", want: config{scheme: "gs", bucket: "bucket"}, open: "gs://bucket"},
+		{
+			url:  "gs://bucket?endpoint=http://127.0.0.1:4443/&anonymous=true",
+			want: config{scheme: "gs", bucket: "bucket", gsEndpoint: "http://127.0.0.1:4443"},
+			open: "gs://bucket?anonymous=true",
+		},
 	} {
 		t.Run(tc.url, func(t *testing.T) {
 			got, err := parseURL(tc.url, tc.opts)
@@ -66,7 +71,9 @@ func TestParseURLErrors(t *testing.T) {
 		{"mem://?region=x", `unknown query parameter "region" for mem://`},
 		{"s3://b?bogus=1", `known parameters are anonymous, disable_https, endpoint, hostname_immutable, kmskeyid, prefix, profile, region, request_checksum_calculation, response_checksum_validation, ssetype, use_path_style`},
 		{"azblob://c?region=x", `known parameters are cdn, domain, localemu, prefix, protocol, storage_account`},
-		{"gs://b?access_id=x", `known parameters are anonymous, prefix, universe_domain`},
+		{"gs://b?access_id=x", `known parameters are anonymous, endpoint, prefix, universe_domain`},
+		{"gs://b?endpoint=127.0.0.1:4443", `endpoint "127.0.0.1:4443": want http(s)://host[:port][/path]`},
+		{"gs://b?endpoint=ftp://h", `want http(s)://host[:port][/path]`},
 		{"s3://?region=x", "must name the bucket"},
 		{"s3://b/folder", "use the prefix parameter"},
 		{"file://host/srv", `has host "host"`},
