@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -10,18 +11,37 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
+	"github.com/openbackbone/openbackbone/adapters/gocloudsecrets"
 	"github.com/openbackbone/openbackbone/internal/config"
 )
 
+// secretTimeout bounds one fetch from a secret store at start, so an
+// unreachable store fails the start instead of hanging it.
+const secretTimeout = time.Minute
+
 // signingKey loads the access-token signing key from the configured PEM
-// file. Only the dev landscape may go without one: it then keeps a key it
-// generates under the data directory, so tokens survive restarts.
+// file or secret URL. Only the dev landscape may go without one: it then
+// keeps a key it generates under the data directory, so tokens survive
+// restarts.
 func signingKey(cfg config.Config) (crypto.Signer, error) {
+	if cfg.Auth.SigningKey != "" {
+		if cfg.Auth.SigningKeyFile != "" {
+			return nil, errors.New("give auth.signingKey or auth.signingKeyFile, not both")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), secretTimeout)
+		defer cancel()
+		raw, err := gocloudsecrets.ReadNonEmpty(ctx, cfg.Auth.SigningKey)
+		if err != nil {
+			return nil, fmt.Errorf("auth.signingKey: %w", err)
+		}
+		return parseSigningKey(raw, "auth.signingKey")
+	}
 	path := cfg.Auth.SigningKeyFile
 	if path == "" {
 		if cfg.Landscape != "dev" {
-			return nil, errors.New("auth.signingKeyFile is required outside the dev landscape")
+			return nil, errors.New("auth.signingKeyFile or auth.signingKey is required outside the dev landscape")
 		}
 		path = filepath.Join(cfg.DataDir, "token-signing-key.pem")
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
@@ -34,19 +54,40 @@ func signingKey(cfg config.Config) (crypto.Signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
+	return parseSigningKey(raw, path)
+}
+
+// parseSigningKey decodes a PEM PKCS #8 private key; source names where it
+// came from for errors.
+func parseSigningKey(raw []byte, source string) (crypto.Signer, error) {
 	block, _ := pem.Decode(raw)
 	if block == nil {
-		return nil, fmt.Errorf("signing key %s: no PEM block", path)
+		return nil, fmt.Errorf("signing key %s: no PEM block", source)
 	}
 	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("signing key %s: want a PKCS #8 private key: %w", path, err)
+		return nil, fmt.Errorf("signing key %s: want a PKCS #8 private key: %w", source, err)
 	}
 	signer, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, fmt.Errorf("signing key %s: %T cannot sign", path, key)
+		return nil, fmt.Errorf("signing key %s: %T cannot sign", source, key)
 	}
 	return signer, nil
+}
+
+// inlineFileOrURL returns a push provider credential given inline, as a
+// file or as a secret URL, exactly one of them.
+func inlineFileOrURL(ctx context.Context, inline, file, secretURL string) (string, error) {
+	if secretURL == "" {
+		return inlineOrFile(inline, file)
+	}
+	if inline != "" || file != "" {
+		return "", errors.New("give the secret inline, as a file or as a URL, only one of them")
+	}
+	ctx, cancel := context.WithTimeout(ctx, secretTimeout)
+	defer cancel()
+	b, err := gocloudsecrets.ReadNonEmpty(ctx, secretURL)
+	return string(b), err
 }
 
 func writeNewKey(path string) error {

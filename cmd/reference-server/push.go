@@ -25,7 +25,7 @@ func pushProviders(ctx context.Context, cfg config.Push, bus driver.Bus, logger 
 	if len(cfg.APNs.Bundles) > 0 {
 		keys := map[string]apnspush.Key{}
 		for name, k := range cfg.APNs.Keys {
-			pk, err := inlineOrFile(k.PrivateKey, k.PrivateKeyFile)
+			pk, err := inlineFileOrURL(ctx, k.PrivateKey, k.PrivateKeyFile, k.PrivateKeyURL)
 			if err != nil {
 				return nil, nil, fmt.Errorf("push.apns.keys.%s: %w", name, err)
 			}
@@ -40,7 +40,7 @@ func pushProviders(ctx context.Context, cfg config.Push, bus driver.Bus, logger 
 	if len(cfg.FCM.Apps) > 0 {
 		accounts := map[string]string{}
 		for name, a := range cfg.FCM.ServiceAccounts {
-			j, err := inlineOrFile(a.JSON, a.File)
+			j, err := inlineFileOrURL(ctx, a.JSON, a.File, a.URL)
 			if err != nil {
 				return nil, nil, fmt.Errorf("push.fcm.serviceAccounts.%s: %w", name, err)
 			}

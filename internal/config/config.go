@@ -135,6 +135,8 @@ type APNsKey struct {
 	KeyID          string `yaml:"keyId"`
 	PrivateKey     string `yaml:"privateKey"`
 	PrivateKeyFile string `yaml:"privateKeyFile"`
+	// PrivateKeyURL names the key in a secret store (see adapters/gocloudsecrets).
+	PrivateKeyURL string `yaml:"privateKeyUrl"`
 }
 
 // FCM configures Firebase Cloud Messaging; it is on when Apps is not empty
@@ -153,6 +155,8 @@ type FCM struct {
 type FCMServiceAccount struct {
 	JSON string `yaml:"json"`
 	File string `yaml:"file"`
+	// URL names the JSON in a secret store (see adapters/gocloudsecrets).
+	URL string `yaml:"url"`
 }
 
 // Auth configures logins and access tokens.
@@ -165,6 +169,11 @@ type Auth struct {
 	// policy; the classes are upper, lower, digit and non-alphanumeric.
 	PasswordMinLength      int  `yaml:"passwordMinLength"`
 	PasswordRequireClasses bool `yaml:"passwordRequireClasses"`
+
+	// SigningKey names the PEM signing key in a secret store instead of a
+	// file: a runtimevar URL, optionally decrypted by a keeper (see
+	// adapters/gocloudsecrets). Give it or SigningKeyFile, not both.
+	SigningKey string `yaml:"signingKey"`
 }
 
 // SeedClient is an OAuth client to create at start.
@@ -322,6 +331,7 @@ func (c Config) validate() error {
 	if c.Jobs.GracePeriod < 0 {
 		errs = append(errs, errors.New("config: jobs.gracePeriod must not be negative"))
 	}
+	errs = append(errs, c.validateSecrets()...)
 	for _, sc := range c.SeedClients {
 		if sc.ClientID == "" || sc.ClientSecret == "" {
 			errs = append(errs, errors.New("config: every seed client needs clientId and clientSecret"))
