@@ -26,6 +26,22 @@ for _ in $(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break;
 export OPENBACKBONE_TEST_RABBITMQ_URL="${OPENBACKBONE_TEST_RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}"
 export OPENBACKBONE_TEST_NATS_URL="${OPENBACKBONE_TEST_NATS_URL:-nats://127.0.0.1:4222}"
 
+# Azure Blob Storage is tested against Azurite (the S3 and GCS emulators run
+# inside the Go tests). In memory, so nothing is left behind; stopped on exit.
+if [ -z "${OPENBACKBONE_TEST_AZBLOB_URL:-}" ]; then
+  log "starting Azurite (Azure Blob emulator)"
+  (cd scripts/emulators && npm ci --no-audit --no-fund --loglevel=error)
+  azurite_port="${OPENBACKBONE_TEST_AZURITE_PORT:-10000}"
+  scripts/emulators/node_modules/.bin/azurite-blob --inMemoryPersistence --extentMemoryLimit 512 \
+    --blobHost 127.0.0.1 --blobPort "$azurite_port" --skipApiVersionCheck --silent &
+  azurite_pid=$!
+  trap 'kill "$azurite_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 60); do (exec 3<>/dev/tcp/127.0.0.1/"$azurite_port") 2>/dev/null && break; sleep 0.5; done
+  # Azurite's well-known development account and key.
+  export AZURE_STORAGE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
+  export OPENBACKBONE_TEST_AZBLOB_URL="azblob://openbackbone-test?localemu=true&protocol=http&domain=127.0.0.1:$azurite_port"
+fi
+
 export OPENBACKBONE_TEST_POSTGRES_DSN="${OPENBACKBONE_TEST_POSTGRES_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 
 # The Admin UI's browser test drives Debian's chromium; with the variable
@@ -63,6 +79,10 @@ run_e2e() {
   done
   local status=0
   (cd e2e && BACKBONE_BASE_URL="http://localhost:$port" npm test) || status=$?
+  # The black-box HTTP conformance suite against the same server; it runs
+  # even if the npm tests failed, so one run reports both.
+  log "HTTP conformance (conformance/apitest) on $name"
+  go test -count=1 ./conformance/apitest -base-url="http://localhost:$port" || status=$?
   kill -TERM "$pid"
   wait "$pid" || { echo "reference server did not shut down cleanly"; status=1; }
   if [ $status -ne 0 ]; then tail -50 "$data/server.log"; fi
