@@ -200,7 +200,23 @@ func handleWith[E any](b *Backbone, f func(context.Context, driver.Tx, E) ([]new
 			if err != nil {
 				return err
 			}
+			exists := map[string]bool{}
 			for _, ne := range evs {
+				// An identity erased since the event was raised (or the
+				// anonymous address of one) gets nothing: the deletion job
+				// has already removed everything it owned.
+				known, ok := exists[ne.owner]
+				if !ok {
+					_, err := tx.Identities().Get(ctx, ne.owner)
+					if err != nil && !errors.Is(err, driver.ErrNotFound) {
+						return err
+					}
+					known = err == nil
+					exists[ne.owner] = known
+				}
+				if !known {
+					continue
+				}
 				id := derivedID(PrefixEvent, m.ID+"\x00"+ne.owner+"\x00"+ne.eventType)
 				added, err := addExternalEvent(ctx, tx, id, ne.owner, ne.eventType, ne.payload, ne.context, ne.blocked, now)
 				if err != nil {
