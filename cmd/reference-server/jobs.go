@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openbackbone/openbackbone/adapters/gocloudblob"
-	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/backbone"
 	"github.com/openbackbone/openbackbone/internal/config"
 )
@@ -38,43 +36,11 @@ func runJob(ctx context.Context, cfg config.Config, logger *slog.Logger, name st
 	if name == "" {
 		return fmt.Errorf("job: name the job (%s)", strings.Join(jobNames, ", "))
 	}
-	store, err := openStore(ctx, cfg, logger)
+	b, _, closeAll, err := openBackbone(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	if cfg.MigrateOnStart {
-		if err := store.Migrate(ctx); err != nil {
-			return err
-		}
-	}
-	key, err := signingKey(cfg)
-	if err != nil {
-		return err
-	}
-	bcfg := backboneConfig(cfg, logger)
-	bcfg.TokenSigningKey = key
-	bus, err := gocloudbus.Open(ctx, cfg.Bus, gocloudbus.Options{})
-	if err != nil {
-		return fmt.Errorf("bus: %w", err)
-	}
-	defer bus.Close()
-	blob, err := gocloudblob.Open(ctx, cfg.Blob, gocloudblob.Options{})
-	if err != nil {
-		return fmt.Errorf("blob: %w", err)
-	}
-	defer blob.Close()
-	push, sse, err := pushProviders(ctx, cfg.Push, bus, logger)
-	if err != nil {
-		return err
-	}
-	if sse != nil {
-		defer sse.Close()
-	}
-	b, err := backbone.New(bcfg, backbone.Drivers{Store: store, Bus: bus, Blob: blob, Push: push})
-	if err != nil {
-		return err
-	}
+	defer closeAll()
 	run := jobFunc(b, name)
 	if run == nil {
 		return fmt.Errorf("job: unknown job %q (known: %s)", name, strings.Join(jobNames, ", "))

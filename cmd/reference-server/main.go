@@ -27,6 +27,7 @@ import (
 	"github.com/openbackbone/openbackbone/adapters/gocloudblob"
 	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/adapters/sqlstore"
+	"github.com/openbackbone/openbackbone/adapters/ssepush"
 	"github.com/openbackbone/openbackbone/backbone"
 	"github.com/openbackbone/openbackbone/internal/config"
 )
@@ -93,44 +94,68 @@ func migrate(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	return nil
 }
 
-func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready chan<- string) error {
+// openBackbone opens the store (migrating it when configured), the bus, the
+// blob store and the push providers, and builds the Backbone on them. The
+// SSE provider, if any, is returned so that serve can end open streams on
+// shutdown; closeAll releases everything, in reverse order.
+func openBackbone(ctx context.Context, cfg config.Config, logger *slog.Logger) (b *backbone.Backbone, sse *ssepush.Provider, closeAll func(), err error) {
+	var closers []func()
+	release := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			release() // what was opened before the failure
+		}
+	}()
 	store, err := openStore(ctx, cfg, logger)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	defer store.Close()
+	closers = append(closers, func() { store.Close() })
 	if cfg.MigrateOnStart {
 		if err := store.Migrate(ctx); err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 	}
 	key, err := signingKey(cfg)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	bcfg := backboneConfig(cfg, logger)
 	bcfg.TokenSigningKey = key
 	bus, err := gocloudbus.Open(ctx, cfg.Bus, gocloudbus.Options{})
 	if err != nil {
-		return fmt.Errorf("bus: %w", err)
+		return nil, nil, nil, fmt.Errorf("bus: %w", err)
 	}
-	defer bus.Close()
+	closers = append(closers, func() { bus.Close() })
 	blob, err := gocloudblob.Open(ctx, cfg.Blob, gocloudblob.Options{})
 	if err != nil {
-		return fmt.Errorf("blob: %w", err)
+		return nil, nil, nil, fmt.Errorf("blob: %w", err)
 	}
-	defer blob.Close()
+	closers = append(closers, func() { blob.Close() })
 	push, sse, err := pushProviders(ctx, cfg.Push, bus, logger)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	if sse != nil {
-		defer sse.Close()
+		closers = append(closers, func() { sse.Close() })
 	}
-	b, err := backbone.New(bcfg, backbone.Drivers{Store: store, Bus: bus, Blob: blob, Push: push})
+	b, err = backbone.New(bcfg, backbone.Drivers{Store: store, Bus: bus, Blob: blob, Push: push})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return b, sse, release, nil
+}
+
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready chan<- string) error {
+	b, sse, closeAll, err := openBackbone(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
+	defer closeAll()
 	if err := seed(ctx, b, cfg); err != nil {
 		return err
 	}
