@@ -187,31 +187,15 @@ func (h *handlers) registerAdminIdentities(api huma.API) {
 		Description: "As POST /api/v2/Identities, without the client secret; the challenge comes from POST /api/v1/Challenges.",
 	}), func(ctx context.Context, in *adminCreateIdentityInput) (*createIdentityOutput, error) {
 		b := in.Body
-		switch {
-		case b.ClientID == nil:
-			return nil, missing("clientId")
-		case b.IdentityPublicKey == nil:
-			return nil, missing("identityPublicKey")
-		case b.DevicePassword == nil:
-			return nil, missing("devicePassword")
-		case b.IdentityVersion == nil:
-			return nil, missing("identityVersion")
-		}
-		sc, err := b.SignedChallenge.toDomain("signedChallenge")
+		req, err := identityCreation(b.ClientID, b.IdentityPublicKey, b.DevicePassword, b.IdentityVersion, b.SignedChallenge, b.DeviceCommunicationLanguage)
 		if err != nil {
 			return nil, err
 		}
-		created, err := h.b.Admin.CreateIdentity(ctx, backbone.CreateIdentityRequest{
-			ClientID: *b.ClientID, IdentityPublicKey: *b.IdentityPublicKey, DevicePassword: *b.DevicePassword,
-			IdentityVersion: int(*b.IdentityVersion), SignedChallenge: sc, DeviceCommunicationLanguage: b.DeviceCommunicationLanguage,
-		})
+		created, err := h.b.Admin.CreateIdentity(ctx, req)
 		if err != nil {
 			return nil, err
 		}
-		var dto CreatedIdentityDTO
-		dto.Address, dto.CreatedAt = created.Address, wireTime(created.CreatedAt)
-		dto.Device.ID, dto.Device.Username, dto.Device.CreatedAt = created.Device.ID, created.Device.Username, wireTime(created.Device.CreatedAt)
-		return &createIdentityOutput{Body: Result[CreatedIdentityDTO]{dto}}, nil
+		return createdIdentity(created), nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{

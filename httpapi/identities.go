@@ -172,32 +172,47 @@ func (h *handlers) registerIdentities(api huma.API) {
 
 func (h *handlers) createIdentity(ctx context.Context, in *createIdentityInput) (*createIdentityOutput, error) {
 	b := in.Body
-	switch {
-	case b.ClientID == nil:
-		return nil, missing("clientId")
-	case b.ClientSecret == nil:
+	if b.ClientSecret == nil && b.ClientID != nil {
 		return nil, missing("clientSecret")
-	case b.IdentityPublicKey == nil:
-		return nil, missing("identityPublicKey")
-	case b.DevicePassword == nil:
-		return nil, missing("devicePassword")
-	case b.IdentityVersion == nil:
-		return nil, missing("identityVersion")
 	}
-	sc, err := b.SignedChallenge.toDomain("signedChallenge")
+	req, err := identityCreation(b.ClientID, b.IdentityPublicKey, b.DevicePassword, b.IdentityVersion, b.SignedChallenge, b.DeviceCommunicationLanguage)
 	if err != nil {
 		return nil, err
 	}
-	created, err := h.b.Identities.Create(ctx, backbone.CreateIdentityRequest{
-		ClientID: *b.ClientID, ClientSecret: *b.ClientSecret, IdentityPublicKey: *b.IdentityPublicKey,
-		DevicePassword: *b.DevicePassword, IdentityVersion: int(*b.IdentityVersion), SignedChallenge: sc,
-		DeviceCommunicationLanguage: b.DeviceCommunicationLanguage,
-	})
+	req.ClientSecret = *b.ClientSecret
+	created, err := h.b.Identities.Create(ctx, req)
 	if err != nil {
 		return nil, err
 	}
+	return createdIdentity(created), nil
+}
+
+// identityCreation checks the fields both APIs take to create an identity
+// and maps them to the service's request.
+func identityCreation(clientID *string, publicKey *Bytes, password *string, version *Int, challenge *SignedChallengeDTO, language string) (backbone.CreateIdentityRequest, error) {
+	switch {
+	case clientID == nil:
+		return backbone.CreateIdentityRequest{}, missing("clientId")
+	case publicKey == nil:
+		return backbone.CreateIdentityRequest{}, missing("identityPublicKey")
+	case password == nil:
+		return backbone.CreateIdentityRequest{}, missing("devicePassword")
+	case version == nil:
+		return backbone.CreateIdentityRequest{}, missing("identityVersion")
+	}
+	sc, err := challenge.toDomain("signedChallenge")
+	if err != nil {
+		return backbone.CreateIdentityRequest{}, err
+	}
+	return backbone.CreateIdentityRequest{
+		ClientID: *clientID, IdentityPublicKey: *publicKey, DevicePassword: *password,
+		IdentityVersion: int(*version), SignedChallenge: sc, DeviceCommunicationLanguage: language,
+	}, nil
+}
+
+func createdIdentity(created backbone.CreatedIdentity) *createIdentityOutput {
 	var dto CreatedIdentityDTO
 	dto.Address, dto.CreatedAt = created.Address, wireTime(created.CreatedAt)
 	dto.Device.ID, dto.Device.Username, dto.Device.CreatedAt = created.Device.ID, created.Device.Username, wireTime(created.Device.CreatedAt)
-	return &createIdentityOutput{Body: Result[CreatedIdentityDTO]{dto}}, nil
+	return &createIdentityOutput{Body: Result[CreatedIdentityDTO]{dto}}
 }
