@@ -151,7 +151,7 @@ func (s announcementStore) ListForRecipient(ctx context.Context, address string)
 	var ms []announcementModel
 	err := s.db.NewSelect().Model(&ms).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("NOT a.targeted").
+			return q.Where("a.targeted = ?", false).
 				WhereOr("EXISTS (?)", s.db.NewSelect().TableExpr("announcement_recipients AS r").ColumnExpr("1").
 					Where("r.announcement_id = a.id AND r.address = ?", address))
 		}).

@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"crypto/rand"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,24 +10,26 @@ import (
 	"github.com/openbackbone/openbackbone/adapters/sqlstore"
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/conformance/storetest"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
-// postgresEnv names the PostgreSQL server the tests use, e.g.
-// postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
-const postgresEnv = "OPENBACKBONE_TEST_POSTGRES_DSN"
-
-// harness makes SQLite stores in temporary files, or PostgreSQL stores in
-// fresh schemas that Close drops.
+// harness makes SQLite stores in temporary files, PostgreSQL stores in
+// fresh schemas that Close drops, or SQL Server stores in fresh databases
+// dropped when the test ends.
 type harness struct {
 	t      testing.TB
-	pg     string // PostgreSQL DSN; empty for SQLite
+	db     string // "sqlite", "postgres" or "sqlserver"
+	pg     string // PostgreSQL DSN
 	stores []*sqlstore.Store
 }
 
 func (h *harness) MakeStore(ctx context.Context) (driver.Store, error) {
 	dsn, opts := "sqlite:"+filepath.Join(h.t.TempDir(), "store.db"), sqlstore.Options{}
-	if h.pg != "" {
+	switch h.db {
+	case "postgres":
 		dsn, opts.Schema = h.pg, "storetest_"+strings.ToLower(rand.Text())
+	case "sqlserver":
+		dsn = testservices.SQLServerDatabase(h.t)
 	}
 	st, err := sqlstore.Open(ctx, dsn, opts)
 	if err != nil {
@@ -40,29 +41,31 @@ func (h *harness) MakeStore(ctx context.Context) (driver.Store, error) {
 
 func (h *harness) Close() {
 	for _, st := range h.stores {
-		if h.pg != "" {
+		if h.db == "postgres" {
 			_ = st.DropSchema(context.Background())
 		}
 		st.Close()
 	}
 }
 
-func maker(tb testing.TB, pg bool) storetest.HarnessMaker {
-	dsn := os.Getenv(postgresEnv)
-	if pg && dsn == "" {
-		tb.Skipf("set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run against PostgreSQL", postgresEnv)
+// maker skips tb, saying why, when the database is not at hand.
+func maker(tb testing.TB, db string) storetest.HarnessMaker {
+	var pg string
+	switch db {
+	case "postgres":
+		pg = testservices.Postgres(tb)
+	case "sqlserver":
+		testservices.SQLServer(tb)
 	}
 	return func(_ context.Context, t testing.TB) (storetest.Harness, error) {
-		h := &harness{t: t}
-		if pg {
-			h.pg = dsn
-		}
-		return h, nil
+		return &harness{t: t, db: db, pg: pg}, nil
 	}
 }
 
-func TestConformanceSQLite(t *testing.T)     { storetest.RunConformanceTests(t, maker(t, false)) }
-func TestConformancePostgreSQL(t *testing.T) { storetest.RunConformanceTests(t, maker(t, true)) }
+func TestConformanceSQLite(t *testing.T)     { storetest.RunConformanceTests(t, maker(t, "sqlite")) }
+func TestConformancePostgreSQL(t *testing.T) { storetest.RunConformanceTests(t, maker(t, "postgres")) }
+func TestConformanceSQLServer(t *testing.T)  { storetest.RunConformanceTests(t, maker(t, "sqlserver")) }
 
-func BenchmarkSQLite(b *testing.B)     { storetest.RunBenchmarks(b, maker(b, false)) }
-func BenchmarkPostgreSQL(b *testing.B) { storetest.RunBenchmarks(b, maker(b, true)) }
+func BenchmarkSQLite(b *testing.B)     { storetest.RunBenchmarks(b, maker(b, "sqlite")) }
+func BenchmarkPostgreSQL(b *testing.B) { storetest.RunBenchmarks(b, maker(b, "postgres")) }
+func BenchmarkSQLServer(b *testing.B)  { storetest.RunBenchmarks(b, maker(b, "sqlserver")) }

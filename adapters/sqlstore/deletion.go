@@ -172,9 +172,10 @@ func (s deletionStore) AppendAudit(ctx context.Context, entries ...driver.Deleti
 }
 
 // auditOrder is insertion order within one instant: a sequence on
-// PostgreSQL, the rowid on SQLite.
+// PostgreSQL, an identity column on SQL Server, the rowid on SQLite.
 func (s deletionStore) auditOrder() string {
-	if s.db.Dialect().Name() == dialect.PG {
+	switch s.db.Dialect().Name() {
+	case dialect.PG, dialect.MSSQL:
 		return "created_at, seq"
 	}
 	return "created_at, rowid"
@@ -358,14 +359,33 @@ func (s deletionStore) AnonymiseIdentity(ctx context.Context, identity, anon str
 // Addresses contain no character JSON escapes, so a byte replacement is
 // exact.
 func (s deletionStore) anonymisePayloads(ctx context.Context, db bun.IDB, x, anon string) error {
-	var query string
-	if db.Dialect().Name() == dialect.PG {
-		query = "UPDATE external_events SET payload = convert_to(replace(convert_from(payload, 'UTF8'), ?, ?), 'UTF8') WHERE position(convert_to(?, 'UTF8') in payload) > 0"
-	} else {
-		query = "UPDATE external_events SET payload = CAST(replace(CAST(payload AS TEXT), ?, ?) AS BLOB) WHERE instr(payload, CAST(? AS BLOB)) > 0"
-	}
-	_, err := db.ExecContext(ctx, query, x, anon, x)
+	_, err := db.NewRaw(anonymisePayloadsQuery(db.Dialect().Name()), payloadArg(db, x), payloadArg(db, anon), payloadArg(db, x)).Exec(ctx)
 	return err
+}
+
+// anonymisePayloadsQuery replaces the bytes ?1 by ?2 in the payloads that
+// contain ?3. SQL Server has no byte-string functions: it reads the
+// payload as single-byte text in a binary collation, which keeps every
+// byte, and the arguments are byte literals read the same way (see
+// payloadArg).
+func anonymisePayloadsQuery(d dialect.Name) string {
+	switch d {
+	case dialect.PG:
+		return "UPDATE external_events SET payload = convert_to(replace(convert_from(payload, 'UTF8'), ?, ?), 'UTF8') WHERE position(convert_to(?, 'UTF8') in payload) > 0"
+	case dialect.MSSQL:
+		return "UPDATE external_events SET payload = CAST(REPLACE(CAST(payload AS varchar(max)) COLLATE " + binaryCollation + ", CAST(? AS varchar(max)), CAST(? AS varchar(max))) AS varbinary(max)) " +
+			"WHERE CHARINDEX(CAST(? AS varchar(max)) COLLATE " + binaryCollation + ", CAST(payload AS varchar(max)) COLLATE " + binaryCollation + ") > 0"
+	}
+	return "UPDATE external_events SET payload = CAST(replace(CAST(payload AS TEXT), ?, ?) AS BLOB) WHERE instr(payload, CAST(? AS BLOB)) > 0"
+}
+
+// payloadArg is s as anonymisePayloadsQuery's dialect expects it: its
+// UTF-8 bytes on SQL Server, where a string literal would be UTF-16 text.
+func payloadArg(db bun.IDB, s string) any {
+	if db.Dialect().Name() == dialect.MSSQL {
+		return []byte(s)
+	}
+	return s
 }
 
 func (s deletionStore) DeleteFilesExpiredBefore(ctx context.Context, t time.Time) ([]string, error) {
@@ -440,7 +460,7 @@ func (s deletionStore) DeleteEventsOfDeletedIdentities(ctx context.Context) (int
 }
 
 func (s deletionStore) DeleteSupersededModificationsBefore(ctx context.Context, t time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, "DELETE FROM datawallet_modifications WHERE superseded AND created_at < ?", newTimestamp(t))
+	res, err := s.db.ExecContext(ctx, "DELETE FROM datawallet_modifications WHERE superseded = ? AND created_at < ?", true, newTimestamp(t))
 	return deletedCount("delete superseded datawallet modifications", res, err)
 }
 

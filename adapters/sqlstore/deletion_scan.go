@@ -53,25 +53,35 @@ func (s *Store) FindText(ctx context.Context, text string) ([]string, error) {
 // countMatches counts the rows of the table where any of the columns
 // contains the text.
 func (s *Store) countMatches(ctx context.Context, table string, cols []column, text string) (int, error) {
-	q := s.db.NewSelect().TableExpr("?", bun.Ident(table))
-	q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+	n, err := s.matchQuery(table, cols, text).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("sqlstore: scan %s: %w", table, err)
+	}
+	return int(n), nil
+}
+
+// matchQuery selects the rows of the table where any of the columns
+// contains the text.
+func (s *Store) matchQuery(table string, cols []column, text string) *bun.SelectQuery {
+	return s.db.NewSelect().TableExpr("?", bun.Ident(table)).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 		for _, c := range cols {
 			switch {
 			case s.dialect == dialect.PG && c.typ == "bytea":
 				q = q.WhereOr("position(convert_to(?, 'UTF8') in ?) > 0", text, bun.Ident(c.name))
 			case s.dialect == dialect.PG:
 				q = q.WhereOr("position(? in ?::text) > 0", text, bun.Ident(c.name))
+			case s.dialect == dialect.MSSQL && c.typ == "varbinary":
+				// Byte-wise: both sides as single-byte text in a binary
+				// collation, the text as its UTF-8 bytes.
+				q = q.WhereOr("CHARINDEX(CAST(? AS varchar(max)) COLLATE "+binaryCollation+", CAST(? AS varchar(max)) COLLATE "+binaryCollation+") > 0", []byte(text), bun.Ident(c.name))
+			case s.dialect == dialect.MSSQL:
+				q = q.WhereOr("CHARINDEX(? COLLATE "+binaryCollation+", CAST(? AS nvarchar(max)) COLLATE "+binaryCollation+") > 0", text, bun.Ident(c.name))
 			default:
 				q = q.WhereOr("instr(CAST(? AS BLOB), CAST(? AS BLOB)) > 0", bun.Ident(c.name), text)
 			}
 		}
 		return q
 	})
-	n, err := q.Count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("sqlstore: scan %s: %w", table, err)
-	}
-	return int(n), nil
 }
 
 type column struct{ table, name, typ string }
@@ -79,8 +89,13 @@ type column struct{ table, name, typ string }
 // columns lists the columns of the store's tables.
 func (s *Store) columns(ctx context.Context) ([]column, error) {
 	var cols []column
-	if s.dialect == dialect.PG {
-		rows, err := s.db.QueryContext(ctx, "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position")
+	if s.dialect == dialect.PG || s.dialect == dialect.MSSQL {
+		query := "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+		if s.dialect == dialect.MSSQL {
+			query = "SELECT c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS c JOIN INFORMATION_SCHEMA.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME " +
+				"WHERE c.TABLE_SCHEMA = SCHEMA_NAME() AND t.TABLE_TYPE = 'BASE TABLE' ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION"
+		}
+		rows, err := s.db.QueryContext(ctx, query)
 		if err != nil {
 			return nil, translate("list columns", err)
 		}

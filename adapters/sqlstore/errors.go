@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	mssql "github.com/microsoft/go-mssqldb"
 	"github.com/uptrace/bun/driver/pgdriver"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -43,6 +44,10 @@ func uniqueViolation(err error) bool {
 	if code, ok := sqliteCode(err); ok {
 		return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
+	if n, ok := mssqlNumber(err); ok {
+		// 2627: PRIMARY KEY or UNIQUE constraint; 2601: unique index.
+		return n == 2627 || n == 2601
+	}
 	return false
 }
 
@@ -53,12 +58,18 @@ func foreignKeyViolation(err error) bool {
 	if code, ok := sqliteCode(err); ok {
 		return code == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 	}
+	if n, ok := mssqlNumber(err); ok {
+		// 547 is any constraint conflict; the store's only constraints
+		// besides keys are foreign keys.
+		return n == 547
+	}
 	return false
 }
 
 // retryable reports whether a transaction that failed with err may succeed
-// when run again: a PostgreSQL serialization failure or deadlock, or SQLite
-// still busy after its busy timeout. err may be wrapped, e.g. by fn.
+// when run again: a PostgreSQL serialization failure or deadlock, a SQL
+// Server deadlock victim or snapshot update conflict, or SQLite still busy
+// after its busy timeout. err may be wrapped, e.g. by fn.
 func retryable(err error) bool {
 	if code, ok := pgCode(err); ok {
 		return code == "40001" || code == "40P01" // serialization_failure, deadlock_detected
@@ -68,6 +79,9 @@ func retryable(err error) bool {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 			return true
 		}
+	}
+	if n, ok := mssqlNumber(err); ok {
+		return n == 1205 || n == 3960 // deadlock victim, snapshot update conflict
 	}
 	return false
 }
@@ -84,6 +98,14 @@ func sqliteCode(err error) (int, bool) {
 	var e *sqlite.Error
 	if errors.As(err, &e) {
 		return e.Code(), true
+	}
+	return 0, false
+}
+
+func mssqlNumber(err error) (int32, bool) {
+	var e mssql.Error
+	if errors.As(err, &e) {
+		return e.Number, true
 	}
 	return 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/feature"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
@@ -107,7 +108,22 @@ func (s identityStore) UpsertFeatureFlags(ctx context.Context, address string, f
 			Exec(ctx)
 		return translate("upsert feature flags", err)
 	}
+	if s.db.Dialect().Name() == dialect.MSSQL {
+		_, err := featureFlagMerge(s.db, ms).Exec(ctx)
+		return translate("upsert feature flags", err)
+	}
 	return translate("upsert feature flags", upsertFeatureFlagsPortable(ctx, s.db, ms))
+}
+
+// featureFlagMerge is SetFeatureFlags' upsert on SQL Server: one statement,
+// so that concurrent upserts of a flag do not both insert it.
+func featureFlagMerge(db bun.IDB, ms []featureFlagModel) *bun.RawQuery {
+	rows := make([][]any, len(ms))
+	for i, m := range ms {
+		rows[i] = []any{m.IdentityAddress, m.Name, m.Enabled}
+	}
+	return mergeRows(db, "identity_feature_flags", []string{"identity_address", "name", "enabled"},
+		[]string{"identity_address", "name"}, []string{"enabled"}, rows, "")
 }
 
 // upsertFeatureFlagsPortable updates each flag and inserts those that did

@@ -38,6 +38,8 @@ func migrationsDir(d dialect.Name) (string, error) {
 		return "migrations/sqlite", nil
 	case dialect.PG:
 		return "migrations/postgres", nil
+	case dialect.MSSQL:
+		return "migrations/mssql", nil
 	}
 	return "", fmt.Errorf("sqlstore: no migrations for dialect %s", d)
 }
@@ -69,7 +71,8 @@ func (s *Store) migrator() (*migrate.Migrator, *migrate.Migrations, error) {
 // one applies the migrations while the others wait for it (at most two
 // minutes) and then find nothing left to do. On PostgreSQL it first creates
 // Options.Schema if missing, and serializes through an advisory lock, which
-// the server releases if the process dies; on SQLite through a row in
+// the server releases if the process dies; on SQL Server likewise through
+// an application lock (sp_getapplock); on SQLite through a row in
 // openbackbone_migration_locks, which a process killed while migrating
 // leaves behind (delete it by hand).
 func (s *Store) Migrate(ctx context.Context) error {
@@ -105,8 +108,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 func (s *Store) lockMigrations(ctx context.Context, m *migrate.Migrator) (unlock func(), err error) {
 	ctx, cancel := context.WithTimeout(ctx, migrationLockWait)
 	defer cancel()
-	if s.dialect == dialect.PG {
+	switch s.dialect {
+	case dialect.PG:
 		return s.lockMigrationsPG(ctx, m)
+	case dialect.MSSQL:
+		return s.lockMigrationsMSSQL(ctx)
 	}
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("sqlstore: create migration tables: %w", err)
@@ -235,6 +241,8 @@ func (s *Store) tableExists(ctx context.Context, table string) (bool, error) {
 		err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", table).Scan(&n)
 	case dialect.PG:
 		err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?", table).Scan(&n)
+	case dialect.MSSQL:
+		err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = SCHEMA_NAME() AND TABLE_NAME = ? AND TABLE_TYPE = 'BASE TABLE'", table).Scan(&n)
 	default:
 		err = errors.New("unsupported dialect")
 	}

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 // allMigrations lists the migrations of the dialect's directory.
@@ -85,12 +85,13 @@ func TestMigrateConcurrently(t *testing.T) {
 		run(t, func() *Store { return openTest(t, dsn, Options{}) })
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
-		dsn := os.Getenv(postgresEnv)
-		if dsn == "" {
-			t.Skipf("set %s to run against PostgreSQL", postgresEnv)
-		}
-		schema := newSchemaName(t)
+		dsn := testservices.Postgres(t)
+		schema := newSchemaName(t, dsn)
 		run(t, func() *Store { return openTest(t, dsn, Options{Schema: schema}) })
+	})
+	t.Run("SQLServer", func(t *testing.T) {
+		dsn := testservices.SQLServerDatabase(t)
+		run(t, func() *Store { return openTest(t, dsn, Options{}) })
 	})
 }
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"strings"
 	"time"
@@ -54,39 +55,59 @@ func claimable(now time.Time) (string, []any) {
 	return "(lease_until IS NULL OR lease_until <= ?)", []any{newTimestamp(now)}
 }
 
-// claimLock is the FOR clause that lets concurrent claimers pass over the
-// rows another one is claiming, where the dialect has one (SQL Server would
-// use the READPAST hint instead). SQLite has one writer at a time and needs
-// none.
-func claimLock(d dialect.Name) string {
-	if d == dialect.PG {
-		return "UPDATE SKIP LOCKED"
+// claimLock makes concurrent claimers pass over the rows another one is
+// claiming, on PostgreSQL with FOR UPDATE SKIP LOCKED. SQLite has one
+// writer at a time and needs none.
+func claimLock(q *bun.SelectQuery) *bun.SelectQuery {
+	q = q.Model((*outboxMessageModel)(nil))
+	if q.Dialect().Name() == dialect.PG {
+		q = q.For("UPDATE SKIP LOCKED")
 	}
-	return ""
+	return q
+}
+
+// claimStatement is a query Claim executes, scanning the claimed rows.
+type claimStatement interface {
+	Exec(ctx context.Context, dest ...any) (sql.Result, error)
+	String() string
+}
+
+// claimQuery is Claim's one statement: the oldest claimable messages,
+// taken and leased at once, so that no other claimer can get them in
+// between.
+func claimQuery(db bun.IDB, now, leaseUntil time.Time, limit int) claimStatement {
+	where, args := claimable(now)
+	if db.Dialect().Name() == dialect.MSSQL {
+		return claimQueryMSSQL(db, where, args, leaseUntil, limit)
+	}
+	oldest := db.NewSelect().Apply(claimLock).Column("id").
+		Where(where, args...).OrderExpr("created_at, id").Limit(int64(limit))
+	return db.NewUpdate().Model((*outboxMessageModel)(nil)).
+		Set("lease_until = ?", newTimestamp(leaseUntil)).
+		Where("id IN (?)", oldest).
+		Where(where, args...).
+		Returning("id, topic, body, created_at")
+}
+
+// claimQueryMSSQL is SQL Server's queue idiom: an UPDATE through a CTE that
+// reads the oldest rows with UPDLOCK (keep what is read locked for the
+// update), READPAST (skip rows other claimers hold) and ROWLOCK (no coarser
+// locks that would hide unclaimed rows). SQL Server refuses READPAST in a
+// SERIALIZABLE transaction: Claim works on the Store, not inside InTx, as
+// the relay calls it.
+func claimQueryMSSQL(db bun.IDB, where string, args []any, leaseUntil time.Time, limit int) claimStatement {
+	return db.NewRaw("WITH claimed AS (SELECT TOP (?) id, topic, body, created_at, lease_until FROM outbox_messages WITH (UPDLOCK, READPAST, ROWLOCK) "+
+		"WHERE "+where+" ORDER BY created_at, id) "+
+		"UPDATE claimed SET lease_until = ? OUTPUT inserted.id, inserted.topic, inserted.body, inserted.created_at",
+		append(append([]any{limit}, args...), newTimestamp(leaseUntil))...)
 }
 
 func (s outboxStore) Claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([]driver.OutboxMessage, error) {
 	if limit <= 0 {
 		return []driver.OutboxMessage{}, nil
 	}
-	where, args := claimable(now)
-	// One statement: the oldest claimable messages, taken and leased at
-	// once, so that no other claimer can get them in between.
-	oldest := s.db.NewSelect().Model((*outboxMessageModel)(nil)).Column("id").
-		Where(where, args...).OrderExpr("created_at, id").Limit(int64(limit)).
-		Apply(func(q *bun.SelectQuery) *bun.SelectQuery {
-			if lock := claimLock(s.db.Dialect().Name()); lock != "" {
-				q = q.For(lock)
-			}
-			return q
-		})
 	var ms []outboxMessageModel
-	_, err := s.db.NewUpdate().Model((*outboxMessageModel)(nil)).
-		Set("lease_until = ?", newTimestamp(leaseUntil)).
-		Where("id IN (?)", oldest).
-		Where(where, args...).
-		Returning("id, topic, body, created_at").
-		Exec(ctx, &ms)
+	_, err := claimQuery(s.db, now, leaseUntil, limit).Exec(ctx, &ms)
 	if err != nil {
 		return nil, translate("claim outbox messages", err)
 	}

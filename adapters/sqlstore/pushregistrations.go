@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
 )
@@ -55,6 +56,12 @@ type pushRegistrationStore struct{ db bun.IDB }
 // table's foreign key); for an unknown device it returns ErrNotFound.
 func (s pushRegistrationStore) Upsert(ctx context.Context, r driver.PushRegistration) (driver.PushRegistration, error) {
 	m := toPushRegistrationModel(r)
+	if s.db.Dialect().Name() == dialect.MSSQL {
+		if err := pushRegistrationMerge(s.db, m).Scan(ctx, m); err != nil {
+			return driver.PushRegistration{}, translate("upsert push registration", err)
+		}
+		return m.record(), nil
+	}
 	err := s.db.NewInsert().Model(m).
 		On("CONFLICT (device_id) DO UPDATE").
 		Set("platform = EXCLUDED.platform").
@@ -68,6 +75,17 @@ func (s pushRegistrationStore) Upsert(ctx context.Context, r driver.PushRegistra
 		return driver.PushRegistration{}, translate("upsert push registration", err)
 	}
 	return m.record(), nil
+}
+
+// pushRegistrationMerge is Upsert's statement on SQL Server, returning the
+// stored row.
+func pushRegistrationMerge(db bun.IDB, m *pushRegistrationModel) *bun.RawQuery {
+	return mergeRows(db, "push_registrations",
+		[]string{"device_id", "identity_address", "device_push_identifier", "platform", "handle", "app_id", "environment", "updated_at"},
+		[]string{"device_id"},
+		[]string{"platform", "handle", "app_id", "environment", "updated_at"},
+		[][]any{{m.DeviceID, m.IdentityAddress, m.DevicePushIdentifier, m.Platform, m.Handle, m.AppID, m.Environment, m.UpdatedAt}},
+		"inserted.device_id, inserted.identity_address, inserted.device_push_identifier, inserted.platform, inserted.handle, inserted.app_id, inserted.environment, inserted.updated_at")
 }
 
 func (s pushRegistrationStore) Get(ctx context.Context, deviceID string) (driver.PushRegistration, error) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
 )
@@ -108,12 +109,28 @@ func (s quotaStore) SetStatuses(ctx context.Context, statuses []driver.MetricSta
 		if len(put) == 0 {
 			return nil
 		}
+		if db.Dialect().Name() == dialect.MSSQL {
+			_, err := metricStatusMerge(db, put).Exec(ctx)
+			return err
+		}
 		_, err := db.NewInsert().Model(&put).
 			On("CONFLICT (identity_address, metric_key) DO UPDATE").
 			Set("is_exhausted_until = EXCLUDED.is_exhausted_until").Exec(ctx)
 		return err
 	})
 	return translate("set metric statuses", err)
+}
+
+// metricStatusMerge is SetStatuses' upsert on SQL Server.
+func metricStatusMerge(db bun.IDB, put []metricStatusModel) *bun.RawQuery {
+	rows := make([][]any, len(put))
+	for i, m := range put {
+		rows[i] = []any{m.IdentityAddress, m.MetricKey, m.IsExhaustedUntil}
+	}
+	return mergeRows(db, "metric_statuses",
+		[]string{"identity_address", "metric_key", "is_exhausted_until"},
+		[]string{"identity_address", "metric_key"},
+		[]string{"is_exhausted_until"}, rows, "")
 }
 
 func (s quotaStore) ExhaustedStatuses(ctx context.Context, address string, metricKeys []string, now time.Time) ([]driver.MetricStatus, error) {
@@ -156,7 +173,9 @@ func (s quotaStore) DeleteIdentity(ctx context.Context, address string) error {
 }
 
 // usageQueries count one metric for (address, from, to); each reads an
-// index that starts with the creator and the creation time.
+// index that starts with the creator and the creation time. Arguments:
+// ?0 address, ?1 from, ?2 to, ?3 and ?4 the bounds shifted by a challenge's
+// lifetime, ?5 true (compared with boolean columns).
 var usageQueries = map[string]string{
 	driver.MetricNumberOfSentMessages:             `SELECT count(*) FROM messages WHERE created_by = ?0 AND created_at >= ?1 AND created_at < ?2`,
 	driver.MetricNumberOfRelationshipTemplates:    `SELECT count(*) FROM relationship_templates WHERE created_by = ?0 AND created_at >= ?1 AND created_at < ?2`,
@@ -173,9 +192,9 @@ var usageQueries = map[string]string{
 	// 60 DeletionProposed.
 	driver.MetricNumberOfRelationships: `SELECT
 		(SELECT count(*) FROM relationships WHERE from_address = ?0 AND created_at >= ?1 AND created_at < ?2
-			AND (status IN (10, 20, 50) OR (status = 60 AND to_has_decomposed)))
+			AND (status IN (10, 20, 50) OR (status = 60 AND to_has_decomposed = ?5)))
 		+ (SELECT count(*) FROM relationships WHERE to_address = ?0 AND created_at >= ?1 AND created_at < ?2
-			AND (status IN (20, 50) OR (status = 60 AND from_has_decomposed)))`,
+			AND (status IN (20, 50) OR (status = 60 AND from_has_decomposed = ?5)))`,
 }
 
 // challengeLifetime is how long after its creation a challenge expires, as
@@ -189,7 +208,9 @@ func (s quotaStore) Usage(ctx context.Context, metricKey, address string, from, 
 	}
 	var n int64
 	err := s.db.NewRaw(q, address, storable(from), storable(to),
-		storable(from.Add(challengeLifetime)), storable(to.Add(challengeLifetime))).Scan(ctx, &n)
+		storable(from.Add(challengeLifetime)), storable(to.Add(challengeLifetime)),
+		true, // SQL Server has no boolean expressions, only bit values
+	).Scan(ctx, &n)
 	return n, translate("count usage of "+metricKey, err)
 }
 

@@ -1,5 +1,6 @@
 // Package sqlstore implements driver.Store on SQL databases through bun:
-// SQLite (pure Go, modernc.org/sqlite) and PostgreSQL (pgdriver).
+// SQLite (pure Go, modernc.org/sqlite), PostgreSQL (pgdriver) and SQL
+// Server (github.com/microsoft/go-mssqldb).
 //
 // Open connects; Migrate creates or upgrades the tables and is not run by
 // Open, so that deployments choose when the schema changes:
@@ -41,7 +42,9 @@ type Options struct {
 	// Schema is the PostgreSQL schema that holds every table of the store,
 	// including the migration bookkeeping. Migrate creates it if missing.
 	// It must match [a-z_][a-z0-9_]{0,62}. Empty means the server's
-	// search_path (usually "public"). Not supported on SQLite.
+	// search_path (usually "public"). Not supported on SQLite or SQL
+	// Server: there the DSN's database (and the login's default schema)
+	// holds the tables.
 	Schema string
 	// Logger receives the store's records: applied migrations at Info,
 	// retried transactions at Debug. Nil discards them.
@@ -96,7 +99,7 @@ type Store struct {
 var _ driver.Store = (*Store)(nil)
 
 // DSN forms Open accepts, for error messages.
-const knownDSNs = "sqlite:<path>, sqlite://<path>, sqlite::memory:, postgres://…, postgresql://…"
+const knownDSNs = "sqlite:<path>, sqlite://<path>, sqlite::memory:, postgres://…, postgresql://…, sqlserver://…"
 
 // Open connects to the database the DSN names and checks that it answers.
 // It does not create or change tables; call Migrate for that.
@@ -114,6 +117,14 @@ const knownDSNs = "sqlite:<path>, sqlite://<path>, sqlite::memory:, postgres://�
 //     connect_timeout, dial_timeout, read_timeout, write_timeout, timeout);
 //     any other is sent to the server as a run-time parameter, which
 //     rejects names it does not know.
+//   - sqlserver://user:password@host:port?database=name&…: SQL Server
+//     through go-mssqldb, whose URL form and query parameters (encrypt,
+//     TrustServerCertificate, certificate, app name, connection timeout,
+//     dial timeout, …) it takes unchanged. The database parameter is
+//     required, so that the tables never land in the login's default
+//     database (often master). Times are stored as datetime2(6) in UTC,
+//     strings as nvarchar with a binary collation, so that comparisons and
+//     order are by code point as on the other databases.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
 	var (
@@ -129,6 +140,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	case "postgres", "postgresql":
 		if err = opts.validate(dialect.PG); err == nil {
 			db, err = openPostgres(dsn, opts)
+		}
+	case "sqlserver":
+		if err = opts.validate(dialect.MSSQL); err == nil {
+			db, err = openMSSQL(ctx, dsn, opts)
 		}
 	default:
 		// Never echo the DSN beyond a plausible scheme: it may carry a
@@ -254,7 +269,9 @@ const (
 // InTx runs fn in one transaction and commits iff fn returns nil; fn's error
 // comes back unchanged. On PostgreSQL the transaction is SERIALIZABLE and is
 // run again (up to 10 attempts, with jittered backoff) when the database
-// reports a serialization failure (40001) or deadlock (40P01); on SQLite the
+// reports a serialization failure (40001) or deadlock (40P01); on SQL Server
+// it is SERIALIZABLE (key-range locks) and is run again when chosen as a
+// deadlock victim (1205) or on a snapshot update conflict (3960); on SQLite the
 // transaction holds the write lock from BEGIN, and is run again when the
 // lock stays busy past the busy timeout.
 func (s *Store) InTx(ctx context.Context, fn func(tx driver.Tx) error) error {
@@ -281,7 +298,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx bun.Tx) error) error {
 
 func (s *Store) runTx(ctx context.Context, fn func(tx bun.Tx) error) (err error) {
 	var txOpts *sql.TxOptions
-	if s.dialect == dialect.PG {
+	if s.dialect == dialect.PG || s.dialect == dialect.MSSQL {
 		txOpts = &sql.TxOptions{Isolation: sql.LevelSerializable}
 	}
 	tx, err := s.db.BeginTx(ctx, txOpts)
@@ -349,7 +366,8 @@ func (s stores) atomic(ctx context.Context, fn func(db bun.IDB) error) error {
 // insert stores a new row and reports a duplicate key as ErrConflict.
 // Where the dialect has INSERT … ON CONFLICT DO NOTHING, the duplicate is
 // skipped rather than raised, so that a PostgreSQL transaction stays usable
-// after ErrConflict; elsewhere the unique violation is translated.
+// after ErrConflict; elsewhere the unique violation is translated (SQL
+// Server ends only the statement, not the transaction, on one).
 func insert(ctx context.Context, db bun.IDB, op string, model any) error {
 	return translate(op, insertRows(ctx, db, model, 1))
 }
@@ -358,6 +376,9 @@ func insert(ctx context.Context, db bun.IDB, op string, model any) error {
 // (errDuplicate for a skipped row). On a duplicate, rows inserted before it
 // may remain: run it in a transaction that is rolled back on error.
 func insertRows(ctx context.Context, db bun.IDB, model any, n int) error {
+	if n > mssqlMaxInsertRows && db.Dialect().Name() == dialect.MSSQL {
+		return insertInChunks(ctx, db, model, mssqlMaxInsertRows)
+	}
 	q := db.NewInsert().Model(model)
 	if !db.Dialect().Features().Has(feature.InsertOnConflict) {
 		_, err := q.Exec(ctx)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,12 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
-const postgresEnv = "OPENBACKBONE_TEST_POSTGRES_DSN"
-
-// forEachDatabase runs fn on SQLite, and on PostgreSQL when postgresEnv is
-// set.
+// forEachDatabase runs fn on SQLite, and on PostgreSQL and SQL Server where
+// testservices finds them (else those subtests are skipped, saying why).
+// Each store open makes is empty: a file, schema or database of its own.
 func forEachDatabase(t *testing.T, fn func(t *testing.T, open func(t *testing.T) *Store)) {
 	t.Run("SQLite", func(t *testing.T) {
 		fn(t, func(t *testing.T) *Store {
@@ -27,20 +26,25 @@ func forEachDatabase(t *testing.T, fn func(t *testing.T, open func(t *testing.T)
 		})
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
-		dsn := os.Getenv(postgresEnv)
-		if dsn == "" {
-			t.Skipf("set %s to run against PostgreSQL", postgresEnv)
-		}
+		dsn := testservices.Postgres(t)
 		fn(t, func(t *testing.T) *Store {
-			return openTest(t, dsn, Options{Schema: newSchemaName(t)})
+			return openTest(t, dsn, Options{Schema: newSchemaName(t, dsn)})
+		})
+	})
+	t.Run("SQLServer", func(t *testing.T) {
+		testservices.SQLServer(t)
+		fn(t, func(t *testing.T) *Store {
+			return openTest(t, testservices.SQLServerDatabase(t), Options{})
 		})
 	})
 }
 
-func newSchemaName(t *testing.T) string {
+// newSchemaName returns a PostgreSQL schema name that is dropped when the
+// test ends.
+func newSchemaName(t *testing.T, dsn string) string {
 	schema := "sqlstore_" + strings.ToLower(rand.Text())
 	t.Cleanup(func() {
-		st, err := Open(context.Background(), os.Getenv(postgresEnv), Options{Schema: schema})
+		st, err := Open(context.Background(), dsn, Options{Schema: schema})
 		if err == nil {
 			_ = st.DropSchema(context.Background())
 			st.Close()
@@ -60,7 +64,7 @@ func openTest(t *testing.T, dsn string, opts Options) *Store {
 func TestOpenRejectsUnknownSchemeListingTheKnownOnes(t *testing.T) {
 	_, err := Open(context.Background(), "mysql://user:secret@localhost/db", Options{})
 	require.Error(t, err)
-	for _, known := range []string{"sqlite:<path>", "sqlite::memory:", "postgres://", "postgresql://"} {
+	for _, known := range []string{"sqlite:<path>", "sqlite::memory:", "postgres://", "postgresql://", "sqlserver://"} {
 		assert.Contains(t, err.Error(), known)
 	}
 	assert.NotContains(t, err.Error(), "secret", "the error must not echo the DSN")

@@ -13,11 +13,17 @@ import (
 //
 // On SQLite, which has no time type, it is fixed-width ISO 8601 text
 // (2006-01-02T15:04:05.000000Z), so that comparing and ordering the text
-// compares and orders the instants. On PostgreSQL it is a timestamptz.
+// compares and orders the instants. On PostgreSQL it is a timestamptz, on
+// SQL Server a datetime2(6) holding UTC.
 type timestamp struct{ time.Time }
 
 // sqliteTimeLayout has a fixed width for the years 0001–9999.
 const sqliteTimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// mssqlTimeLayout is ISO 8601 without a zone, which SQL Server reads the
+// same whatever the session's language and date format. bun's own literal
+// keeps only milliseconds.
+const mssqlTimeLayout = "2006-01-02T15:04:05.000000"
 
 func newTimestamp(t time.Time) timestamp { return timestamp{t.UTC()} }
 
@@ -45,15 +51,21 @@ func (t timestamp) AppendQuery(gen schema.QueryGen, b []byte) ([]byte, error) {
 	if y := u.Year(); y < 1 || y > 9999 {
 		return nil, fmt.Errorf("sqlstore: time %s outside the years 1 to 9999", u)
 	}
-	if gen.Dialect().Name() == dialect.SQLite {
+	switch gen.Dialect().Name() {
+	case dialect.SQLite:
 		b = append(b, '\'')
 		b = u.AppendFormat(b, sqliteTimeLayout)
+		return append(b, '\''), nil
+	case dialect.MSSQL:
+		b = append(b, '\'')
+		b = u.AppendFormat(b, mssqlTimeLayout)
 		return append(b, '\''), nil
 	}
 	return gen.Dialect().AppendTime(b, u.Truncate(time.Microsecond)), nil
 }
 
-// Scan reads a time column: text from SQLite, time.Time from PostgreSQL.
+// Scan reads a time column: text from SQLite, time.Time from PostgreSQL and
+// SQL Server (whose datetime2 go-mssqldb reads as UTC).
 func (t *timestamp) Scan(src any) error {
 	switch v := src.(type) {
 	case time.Time:

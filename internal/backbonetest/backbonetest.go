@@ -1,6 +1,8 @@
 // Package backbonetest builds a Backbone on a real store for tests: SQLite
-// in a temporary file by default, PostgreSQL in a fresh schema when
-// OPENBACKBONE_TEST_POSTGRES_DSN is set and the test asks for it.
+// in a temporary file, PostgreSQL in a fresh schema, or SQL Server in a
+// fresh database, the servers coming from internal/testservices (an
+// environment variable, else a testcontainers container, else the test is
+// skipped saying why).
 package backbonetest
 
 import (
@@ -8,7 +10,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,18 +22,18 @@ import (
 	"github.com/openbackbone/openbackbone/adapters/sqlstore"
 	"github.com/openbackbone/openbackbone/backbone"
 	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 // PostgresEnv names the variable that points tests at a PostgreSQL server.
-const PostgresEnv = "OPENBACKBONE_TEST_POSTGRES_DSN"
+const PostgresEnv = testservices.PostgresEnv
 
-// Stores lists the stores a test should run on: "sqlite" always, and
-// "postgres" when PostgresEnv is set.
+// Stores lists the stores a test should run on, each in a subtest of its
+// own: "sqlite", "postgres" and "mssql" (SQL Server). OpenStore skips the
+// subtest of a server that is not at hand, so that the report says which
+// stores ran and how to run the others.
 func Stores() []string {
-	if os.Getenv(PostgresEnv) != "" {
-		return []string{"sqlite", "postgres"}
-	}
-	return []string{"sqlite"}
+	return []string{"sqlite", "postgres", "mssql"}
 }
 
 // Clock is a settable clock. Each reading moves it on by a millisecond, so
@@ -69,8 +70,8 @@ const (
 	TestClientSecret = "test"
 )
 
-// New returns a migrated, seeded Backbone on the named store ("sqlite" or
-// "postgres") with a development configuration. cfg may adjust it.
+// New returns a migrated, seeded Backbone on the named store (one of
+// Stores) with a development configuration. cfg may adjust it.
 func New(t testing.TB, store string, cfg func(*backbone.Config)) *Env {
 	t.Helper()
 	ctx := context.Background()
@@ -120,7 +121,8 @@ func (e *Env) Run(t testing.TB) {
 }
 
 // OpenStore opens an empty, unmigrated store that is removed when the test
-// ends.
+// ends. For "postgres" and "mssql" it skips the test, saying which variable
+// to set, when testservices finds no server.
 func OpenStore(t testing.TB, store string) *sqlstore.Store {
 	t.Helper()
 	ctx := context.Background()
@@ -131,10 +133,7 @@ func OpenStore(t testing.TB, store string) *sqlstore.Store {
 		t.Cleanup(func() { st.Close() })
 		return st
 	case "postgres":
-		dsn := os.Getenv(PostgresEnv)
-		if dsn == "" {
-			t.Skipf("set %s to run against PostgreSQL", PostgresEnv)
-		}
+		dsn := testservices.Postgres(t)
 		schema := fmt.Sprintf("t_%s", strings.ToLower(backbone.NewID("tst")[3:]))
 		st, err := sqlstore.Open(ctx, dsn, sqlstore.Options{Schema: schema})
 		require.NoError(t, err)
@@ -142,6 +141,11 @@ func OpenStore(t testing.TB, store string) *sqlstore.Store {
 			_ = st.DropSchema(context.Background())
 			st.Close()
 		})
+		return st
+	case "mssql":
+		st, err := sqlstore.Open(ctx, testservices.SQLServerDatabase(t), sqlstore.Options{})
+		require.NoError(t, err)
+		t.Cleanup(func() { st.Close() })
 		return st
 	}
 	t.Fatalf("unknown store %q", store)
