@@ -29,6 +29,11 @@ type Options struct {
 // provider. Publish rejects messages whose own metadata uses it.
 const idKey = "openbackbone-message-id"
 
+// emptyKeysKey carries, as a JSON array, the metadata keys whose values are
+// empty, for providers that refuse empty values (SNS); Receive restores
+// them. Publish rejects messages whose own metadata uses it.
+const emptyKeysKey = "openbackbone-empty-keys"
+
 // closeTimeout bounds how long Close waits for pending acknowledgements and
 // sends to reach the broker.
 const closeTimeout = 10 * time.Second
@@ -99,7 +104,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Bus, error) {
 	case "nats":
 		p, err = openNATS(ctx, cfg)
 	case "azuresb", "awssnssqs", "gcppubsub":
-		p = newCloudProvider(cfg)
+		p, err = openCloud(cfg)
 	}
 	if err != nil {
 		return nil, translate("open "+cfg.scheme, err)
@@ -121,7 +126,7 @@ func (b *Bus) Publish(ctx context.Context, topic string, msgs ...driver.Message)
 	}
 	for _, m := range msgs {
 		for k := range m.Metadata {
-			if k == idKey || b.p.reserved(k) {
+			if k == idKey || k == emptyKeysKey || b.p.reserved(k) {
 				return fmt.Errorf("gocloudbus: publish to %q: metadata key %q is reserved", topic, k)
 			}
 		}

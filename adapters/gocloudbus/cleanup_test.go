@@ -38,22 +38,34 @@ func (n *names) add(topic, sub string) {
 	}
 }
 
-// recording is a Bus that records the names used through it. It keeps the
-// Bus's driver.BroadcastBus, so the suite's transient rules run through it.
+// recording is a Bus that records the names used through it, and, with
+// prepare, has them created first. It keeps the Bus's driver.BroadcastBus, so
+// the suite's transient rules run through it.
 type recording struct {
 	*gocloudbus.Bus
-	names *names
+	names   *names
+	prepare func(ctx context.Context, n *names, topic, sub string) error
 }
 
 var _ driver.BroadcastBus = recording{}
 
 func (r recording) Publish(ctx context.Context, topic string, msgs ...driver.Message) error {
 	r.names.add(topic, "")
+	if r.prepare != nil {
+		if err := r.prepare(ctx, r.names, topic, ""); err != nil {
+			return err
+		}
+	}
 	return r.Bus.Publish(ctx, topic, msgs...)
 }
 
 func (r recording) Subscribe(ctx context.Context, topic, sub string) (driver.Subscription, error) {
 	r.names.add(topic, sub)
+	if r.prepare != nil {
+		if err := r.prepare(ctx, r.names, topic, sub); err != nil {
+			return nil, err
+		}
+	}
 	return r.Bus.Subscribe(ctx, topic, sub)
 }
 

@@ -29,8 +29,8 @@
 // scheme below). Every replica of a server uses one to hear about events for
 // the server-sent-event connections only it holds. mem://, rabbit:// and
 // nats:// support it; azuresb://, awssnssqs:// and gcppubsub:// return an
-// error wrapping errors.ErrUnsupported, as gocloud cannot create
-// subscriptions there.
+// error wrapping errors.ErrUnsupported, as none of these services removes the
+// subscription of a dead process soon enough.
 //
 // # Names
 //
@@ -94,26 +94,59 @@
 //   - storage: file (default) or memory, for streams created from then on.
 //   - replicas: replicas of streams created from then on; default 1.
 //
-// azuresb:// — Azure Service Bus: topic P+T, subscription S on it. Both must
-// exist; no transient subscriptions. Credentials as gocloud.dev/pubsub/azuresb reads them: the
-// environment variable SERVICEBUS_CONNECTION_STRING, or SERVICEBUS_HOSTNAME
-// with the default Azure credential. No further parameters.
+// azuresb:// — Azure Service Bus: topic P+T, subscription S on it (a name
+// longer than Service Bus's 50 characters cut as for SQS below, to its first
+// 33, "-" and 16 hex digits of its SHA-256). Both must exist; no transient subscriptions. Credentials are read at Open, as
+// gocloud.dev/pubsub/azuresb reads them: the environment variable
+// SERVICEBUS_CONNECTION_STRING, or AZURE_SERVICEBUS_HOSTNAME with the default
+// Azure credential; Open fails without either. No further parameters.
+//
+// On azuresb://, Close hands back at once only the messages handed to
+// Receive; those gocloud had fetched ahead return when their lock runs out.
 //
 // awssnssqs:// — AWS: topic the SNS topic arn:aws:sns:REGION:ACCOUNT:P+T, each
-// subscription the SQS queue P+T+"__"+S (both with "." as "_") subscribed to
-// it with raw message delivery. Both must exist; no transient subscriptions.
-// Credentials from the AWS default chain. Parameters:
+// subscription the SQS queue P+T+"__"+S (both with "." as "_"; a queue name
+// longer than SQS's 80 characters is cut to its first 63, "-" and the first 16
+// hex digits of the SHA-256 of the whole name) subscribed to it with raw
+// message delivery. Both must exist; no transient subscriptions. SNS carries
+// at most 10 message attributes: the message ID, the metadata, and, where
+// needed, one listing the metadata keys with empty values (SNS refuses empty
+// values) and one flagging a body that is not UTF-8 (sent base64-encoded).
+// Nack and Close make messages visible again at once, including those the
+// subscriber had fetched ahead. Credentials from the AWS default chain.
+// Parameters:
 //   - region: AWS region, e.g. eu-central-1; required.
 //   - account: AWS account ID owning topic and queues; required.
 //   - profile: shared config profile.
+//   - endpoint: where SNS and SQS requests go instead of AWS, an http:// or
+//     https:// URL (an SNS/SQS-compatible server such as LocalStack).
 //
 // gcppubsub:// — Google Cloud Pub/Sub: topic projects/PROJECT/topics/P+T,
-// subscription projects/PROJECT/subscriptions/P+T+"_"+S. Both must exist;
-// no transient subscriptions.
-// Credentials from Application Default Credentials (PUBSUB_EMULATOR_HOST is
-// honoured). Parameters:
+// subscription projects/PROJECT/subscriptions/P+T+"_"+S. Subscribers of a
+// subscription compete; Nack and Close hand messages back at once (ack
+// deadline 0), including those the subscriber had fetched ahead. No
+// transient subscriptions: Pub/Sub removes an abandoned subscription after a
+// day at the earliest. Each Bus holds one gRPC connection, to the emulator
+// named by the emulator parameter or PUBSUB_EMULATOR_HOST, else to Pub/Sub
+// with Application Default Credentials. Parameters:
 //   - project: the project ID; required.
+//   - create: true to create topics and subscriptions on first use, as
+//     rabbit:// and nats:// do (needs the Pub/Sub Editor role); created
+//     subscriptions never expire and have a 60s ack deadline. Default false:
+//     both must exist.
+//   - emulator: host:port of a Pub/Sub emulator (plain gRPC, no
+//     credentials), e.g. 127.0.0.1:8085.
 //
-// The cloud providers cannot be tested here; their URLs and names are
-// checked by unit tests only.
+// # Testing
+//
+// The package's tests run the bustest conformance suite against mem://,
+// against gcppubsub:// on Google's in-process Pub/Sub fake
+// (cloud.google.com/go/pubsub/pstest) with create=true, against RabbitMQ and
+// NATS when OPENBACKBONE_TEST_RABBITMQ_URL and OPENBACKBONE_TEST_NATS_URL
+// name them, and against Azure Service Bus when
+// OPENBACKBONE_TEST_AZURESB_CONNECTION_STRING names a namespace (there is no
+// local fake of its AMQP protocol), and against awssnssqs:// when
+// OPENBACKBONE_TEST_AWS_ENDPOINT names an SNS/SQS-compatible server:
+// scripts/test-all.sh starts moto's server for it, as no Go fake speaks the
+// AWS SDK v2's JSON protocol for SQS.
 package gocloudbus

@@ -1,6 +1,8 @@
 package gocloudbus
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strings"
@@ -41,3 +43,23 @@ func validatePrefix(prefix string) error {
 // dotless maps a validated name to one without dots, for providers that
 // forbid them (JetStream stream and consumer names, AWS SNS/SQS names).
 func dotless(name string) string { return strings.ReplaceAll(name, ".", "_") }
+
+// fit returns name if it has at most limit characters, else its first
+// characters, "-" and 16 hex digits of its SHA-256, limit characters in all:
+// the same name on every replica, and distinct for distinct names. For
+// providers whose names are shorter than the ones composed here (an SQS queue
+// name, P+T+"__"+S, has at most 80 characters; an Azure Service Bus
+// subscription name at most 50).
+func fit(name string, limit int) string {
+	if len(name) <= limit {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return name[:limit-17] + "-" + hex.EncodeToString(sum[:8])
+}
+
+// Name limits of the providers.
+const (
+	sqsQueueNameLimit          = 80
+	azureSubscriptionNameLimit = 50
+)

@@ -2,6 +2,7 @@ package gocloudbus
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -65,18 +66,28 @@ func (s *subscription) Receive(ctx context.Context) (driver.Delivery, error) {
 
 func toMessage(pm *pubsub.Message, reserved func(string) bool) driver.Message {
 	m := driver.Message{Body: pm.Body}
+	var empty []string
 	for k, v := range pm.Metadata {
-		if k == idKey {
+		switch {
+		case k == idKey:
 			m.ID = v
 			continue
-		}
-		if reserved(k) {
+		case k == emptyKeysKey:
+			_ = json.Unmarshal([]byte(v), &empty)
+			continue
+		case reserved(k):
 			continue
 		}
 		if m.Metadata == nil {
 			m.Metadata = make(map[string]string, len(pm.Metadata))
 		}
 		m.Metadata[k] = v
+	}
+	for _, k := range empty {
+		if m.Metadata == nil {
+			m.Metadata = make(map[string]string, len(empty))
+		}
+		m.Metadata[k] = ""
 	}
 	return m
 }

@@ -79,6 +79,7 @@ func TestTransientSubscriberIsClosedWithTheBus(t *testing.T) {
 }
 
 func TestTransientIsUnsupportedByCloudProviders(t *testing.T) {
+	t.Setenv("SERVICEBUS_CONNECTION_STRING", "Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=c2VjcmV0")
 	for _, u := range []string{
 		"azuresb://",
 		"awssnssqs://?region=eu-central-1&account=123456789012",

@@ -3,6 +3,7 @@ package gocloudbus
 import (
 	"fmt"
 	"maps"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -27,7 +28,11 @@ type config struct {
 	replicas int           // nats
 
 	region, account, profile string // awssnssqs
-	project                  string // gcppubsub
+	endpoint                 string // awssnssqs
+
+	project  string // gcppubsub
+	emulator string // gcppubsub
+	create   bool   // gcppubsub
 }
 
 // params lists, per scheme, the query parameters Open accepts. Keep it in
@@ -37,8 +42,8 @@ var params = map[string][]string{
 	"rabbit":    {"prefetch", "prefix", "queue_expires", "queue_type", "server"},
 	"nats":      {"ack_wait", "prefix", "replicas", "server", "storage"},
 	"azuresb":   {"prefix"},
-	"awssnssqs": {"account", "prefix", "profile", "region"},
-	"gcppubsub": {"prefix", "project"},
+	"awssnssqs": {"account", "endpoint", "prefix", "profile", "region"},
+	"gcppubsub": {"create", "emulator", "prefix", "project"},
 }
 
 func knownSchemes() string { return strings.Join(slices.Sorted(maps.Keys(params)), ", ") }
@@ -83,7 +88,10 @@ func parseURL(rawURL string, opts Options) (config, error) {
 		region:       p.str("region", ""),
 		account:      p.str("account", ""),
 		profile:      p.str("profile", ""),
+		endpoint:     p.str("endpoint", ""),
 		project:      p.str("project", ""),
+		emulator:     p.str("emulator", ""),
+		create:       p.bool("create", false),
 	}
 	if p.err != nil {
 		return config{}, p.err
@@ -107,6 +115,14 @@ func parseURL(rawURL string, opts Options) (config, error) {
 	case "gcppubsub":
 		if c.project == "" {
 			return config{}, fmt.Errorf("gocloudbus: gcppubsub:// needs the project parameter (e.g. gcppubsub://?project=my-project)")
+		}
+		if _, _, err := net.SplitHostPort(c.emulator); c.emulator != "" && err != nil {
+			return config{}, fmt.Errorf("gocloudbus: query parameter emulator=%q: want the emulator's host:port, e.g. 127.0.0.1:8085", c.emulator)
+		}
+	}
+	if c.scheme == "awssnssqs" && c.endpoint != "" {
+		if u, err := url.Parse(c.endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return config{}, fmt.Errorf("gocloudbus: query parameter endpoint=%q: want an http:// or https:// URL, e.g. http://127.0.0.1:4566", c.endpoint)
 		}
 	}
 	return c, nil
@@ -165,6 +181,19 @@ func (p *parser) int(key string, def int) int {
 		return def
 	}
 	return n
+}
+
+func (p *parser) bool(key string, def bool) bool {
+	v, ok := p.q[key]
+	if !ok {
+		return def
+	}
+	b, err := strconv.ParseBool(v[0])
+	if err != nil {
+		p.fail(key, v[0], "true or false")
+		return def
+	}
+	return b
 }
 
 // oneOf returns the parameter, which must be one of allowed; allowed[0] is the

@@ -32,6 +32,12 @@ func TestParseURLErrors(t *testing.T) {
 		{"mem://#x", "must have no host"},
 		{"awssnssqs://?region=eu-central-1", "needs the region and account parameters"},
 		{"gcppubsub://", "needs the project parameter"},
+		{"gcppubsub://?project=p&create=yes", `create="yes": want true or false`},
+		{"gcppubsub://?project=p&emulator=http://127.0.0.1:8085", "want the emulator's host:port"},
+		{"gcppubsub://?project=p&emulator=localhost", "want the emulator's host:port"},
+		{"gcppubsub://?project=p&endpoint=x", "known parameters are create, emulator, prefix, project"},
+		{"awssnssqs://?region=r&account=1&endpoint=127.0.0.1:4566", "want an http:// or https:// URL"},
+		{"awssnssqs://?region=r&account=1&emulator=h:1", "known parameters are account, endpoint, prefix, profile, region"},
 		{"mem://?prefix=bad_prefix.", `invalid prefix "bad_prefix."`},
 		{"mem://?prefix=.leading", "invalid prefix"},
 		{"mem://?prefix=a..b", "invalid prefix"},
@@ -89,6 +95,17 @@ func TestParseURL(t *testing.T) {
 	if c.region != "eu-central-1" || c.account != "123456789012" || c.profile != "prod" {
 		t.Errorf("awssnssqs parameters: %+v", c)
 	}
+
+	c, err = parseURL("gcppubsub://?project=p&create=true&emulator=127.0.0.1:8085", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.project != "p" || !c.create || c.emulator != "127.0.0.1:8085" {
+		t.Errorf("gcppubsub parameters: %+v", c)
+	}
+	if c, err = parseURL("gcppubsub://?project=p", Options{}); err != nil || c.create || c.emulator != "" {
+		t.Errorf("gcppubsub defaults: %+v, %v", c, err)
+	}
 }
 
 func TestValidateName(t *testing.T) {
@@ -112,6 +129,9 @@ func TestCloudNames(t *testing.T) {
 		{"awssnssqs://?region=eu-central-1&account=123456789012&prefix=ob.",
 			"awssns:///arn:aws:sns:eu-central-1:123456789012:ob_IdentityCreated?region=eu-central-1",
 			"awssqs://sqs.eu-central-1.amazonaws.com/123456789012/ob_IdentityCreated__Quotas_Handler?raw=true&region=eu-central-1"},
+		{"awssnssqs://?region=us-east-1&account=000000000000&endpoint=http://127.0.0.1:4566&profile=local",
+			"awssns:///arn:aws:sns:us-east-1:000000000000:IdentityCreated?endpoint=http%3A%2F%2F127.0.0.1%3A4566&profile=local&region=us-east-1",
+			"awssqs://sqs.us-east-1.amazonaws.com/000000000000/IdentityCreated__Quotas_Handler?endpoint=http%3A%2F%2F127.0.0.1%3A4566&profile=local&raw=true&region=us-east-1"},
 		{"gcppubsub://?project=my-project&prefix=ob.",
 			"gcppubsub://projects/my-project/topics/ob.IdentityCreated",
 			"gcppubsub://projects/my-project/subscriptions/ob.IdentityCreated_Quotas.Handler"},
