@@ -83,6 +83,7 @@ type Backbone struct {
 	pushProviders     map[string]driver.Push
 	streamer          driver.PushStreamer
 	pushQueue         *pushqueue.Queue
+	consumed          consumerCounters // health.go
 	notificationTexts map[string]map[string]PushMessage
 }
 

@@ -266,7 +266,7 @@ func (b *Backbone) Run(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	for name, handlers := range consumers {
-		wg.Go(func() { events.Consume(ctx, b.bus, name, handlers, b.cfg.Logger) })
+		wg.Go(func() { events.Consume(ctx, b.bus, name, b.consumed.count(name, handlers), b.cfg.Logger) })
 	}
 	wg.Go(func() { b.pushQueue.Run(ctx) })
 	err := b.relay.Run(ctx)

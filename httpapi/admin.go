@@ -48,6 +48,9 @@ type AdminOptions struct {
 	Logger *slog.Logger
 	// Title and Version appear in the OpenAPI document.
 	Title, Version string
+	// BasePath is the path prefix the embedder serves the handler under,
+	// as Options.BasePath.
+	BasePath string
 }
 
 // Paths of the Admin API's OpenAPI document and docs page, beside the
@@ -78,6 +81,7 @@ func NewAdmin(b *backbone.Backbone, opts AdminOptions) http.Handler {
 	cfg := Config(opts.Title, opts.Version)
 	cfg.OpenAPIPath = AdminOpenAPIPath
 	cfg.DocsPath = AdminDocsPath
+	cfg = withBasePath(cfg, opts.BasePath)
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		securityAPIKey: {Type: "apiKey", In: "header", Name: apiKeyHeader, Description: "The configured Admin API key"},
 	}
@@ -89,6 +93,7 @@ func NewAdmin(b *backbone.Backbone, opts AdminOptions) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("Healthy"))
 	})
+	mux.Handle("GET "+ReadinessPath, Readiness(b, opts.Logger))
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) })
 	rt := newRouter(api, mux)
 	return &adminHandler{routes: rt, next: conventions(opts.Logger, rt)}

@@ -2,7 +2,16 @@
 // huma, wire-compatible with the official clients.
 //
 // New returns a ready http.Handler; Register adds the operations to a huma
-// API an embedder already has.
+// API an embedder already has. NewAdmin and RegisterAdmin do the same for
+// the Admin API; Mount serves both on one listener.
+//
+// The handlers work on any router and behind any middleware. Under a path
+// prefix, strip it before the handler and name it in Options.BasePath:
+//
+//	mux.Handle("/backbone/", http.StripPrefix("/backbone",
+//		httpapi.New(b, httpapi.Options{Logger: logger, BasePath: "/backbone"})))
+//
+// docs/embedding.md walks through whole programs (examples/).
 package httpapi
 
 import (
@@ -26,6 +35,11 @@ type Options struct {
 	// SSEKeepAlive is the pause between keep-alive events on server-sent
 	// event streams (default 240 s, as the reference).
 	SSEKeepAlive time.Duration
+	// BasePath is the path prefix the embedder serves the handler under,
+	// e.g. "/backbone", after stripping it from requests themselves
+	// (http.StripPrefix). It goes into the OpenAPI document's servers and
+	// into absolute URLs the API answers with (basepath.go).
+	BasePath string
 }
 
 // OpenAPIPath is where the OpenAPI document is served (with .json and
@@ -49,12 +63,13 @@ func New(b *backbone.Backbone, opts Options) http.Handler {
 		opts.Version = "2"
 	}
 	mux := http.NewServeMux()
-	api := humago.New(mux, Config(opts.Title, opts.Version))
+	api := humago.New(mux, withBasePath(Config(opts.Title, opts.Version), opts.BasePath))
 	Register(api, b, opts)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("Healthy"))
 	})
+	mux.Handle("GET "+ReadinessPath, Readiness(b, opts.Logger))
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) })
 	return conventions(opts.Logger, newRouter(api, mux))
 }

@@ -68,7 +68,7 @@ func (h *handlers) registerChallenges(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &createChallengeOutput{Location: in.base + "/api/v2/Challenges/" + c.ID, Body: Result[ChallengeDTO]{challengeDTO(c)}}, nil
+		return &createChallengeOutput{Location: in.base + cleanBasePath(h.opts.BasePath) + "/api/v2/Challenges/" + c.ID, Body: Result[ChallengeDTO]{challengeDTO(c)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{

@@ -42,6 +42,8 @@ func conventions(logger *slog.Logger, next http.Handler) http.Handler {
 			// The docs page loads its scripts; everything else is JSON.
 			h.Set("Content-Security-Policy", "object-src 'none'; form-action 'self'; frame-ancestors 'none'")
 		}
+		ctx, route := RecordRoute(r.Context())
+		r = r.WithContext(ctx)
 		rw := &responseWriter{ResponseWriter: w, start: start}
 		defer func() {
 			if p := recover(); p != nil {
@@ -59,10 +61,7 @@ func conventions(logger *slog.Logger, next http.Handler) http.Handler {
 			return
 		}
 		next.ServeHTTP(rw, r)
-		// Paths can hold addresses and device IDs; request logs stay at
-		// debug level until masking arrives with observability.
-		logger.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rw.status), slog.Duration("duration", time.Since(start)), slog.String("correlationId", id))
+		logRequest(logger, r, rw.status, time.Since(start), id, route())
 	})
 }
 

@@ -66,6 +66,7 @@ func (r *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	switch {
 	case best != nil:
+		setRoute(req.Context(), best.methods[req.Method].Path)
 		r.next.ServeHTTP(w, best.canonical(req, segments))
 	case matched && req.Method == http.MethodOptions:
 		w.WriteHeader(http.StatusNoContent)
@@ -73,6 +74,7 @@ func (r *router) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusMethodNotAllowed)
 	default:
 		r.next.ServeHTTP(w, req)
+		setMuxRoute(req)
 	}
 }
 

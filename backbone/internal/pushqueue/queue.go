@@ -58,7 +58,10 @@ type Queue struct {
 	opts  Options
 	lanes map[string]*lane
 
-	sent, retried, gaveUp, invalid, undeliverable, dropped atomic.Int64
+	// counts are per platform, for metrics by provider; platforms without
+	// a provider get theirs when their first notification is dropped.
+	countsMu sync.Mutex
+	counts   map[string]*counters
 
 	mu      sync.Mutex
 	stopped bool
@@ -68,6 +71,30 @@ type Queue struct {
 type lane struct {
 	provider driver.Push
 	jobs     chan Job
+	counts   *counters
+}
+
+type counters struct {
+	sent, retried, gaveUp, invalid, undeliverable, dropped atomic.Int64
+}
+
+func (c *counters) stats() Stats {
+	return Stats{
+		Sent: c.sent.Load(), Retried: c.retried.Load(), GaveUp: c.gaveUp.Load(),
+		InvalidHandles: c.invalid.Load(), Undeliverable: c.undeliverable.Load(), Dropped: c.dropped.Load(),
+	}
+}
+
+// countsOf returns the counters of platform, creating them if need be.
+func (q *Queue) countsOf(platform string) *counters {
+	q.countsMu.Lock()
+	defer q.countsMu.Unlock()
+	c := q.counts[platform]
+	if c == nil {
+		c = &counters{}
+		q.counts[platform] = c
+	}
+	return c
 }
 
 // New returns a queue with one lane per provider.
@@ -93,9 +120,9 @@ func New(providers []driver.Push, opts Options) *Queue {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	q := &Queue{opts: opts, lanes: map[string]*lane{}, timers: map[*time.Timer]struct{}{}}
+	q := &Queue{opts: opts, lanes: map[string]*lane{}, counts: map[string]*counters{}, timers: map[*time.Timer]struct{}{}}
 	for _, p := range providers {
-		q.lanes[p.Platform()] = &lane{provider: p, jobs: make(chan Job, opts.Capacity)}
+		q.lanes[p.Platform()] = &lane{provider: p, jobs: make(chan Job, opts.Capacity), counts: q.countsOf(p.Platform())}
 	}
 	return q
 }
@@ -107,14 +134,14 @@ func (q *Queue) Enqueue(platform string, jobs ...Job) {
 	l := q.lanes[platform]
 	for _, j := range jobs {
 		if l == nil {
-			q.dropped.Add(1)
+			q.countsOf(platform).dropped.Add(1)
 			q.opts.Logger.Warn("push notification dropped: no provider for the platform", "platform", platform, "event", j.Notification.EventName)
 			continue
 		}
 		select {
 		case l.jobs <- j:
 		default:
-			q.dropped.Add(1)
+			l.counts.dropped.Add(1)
 			q.opts.Logger.Warn("push notification dropped: the queue of the provider is full", "platform", platform, "event", j.Notification.EventName)
 		}
 	}
@@ -179,27 +206,27 @@ func (q *Queue) send(ctx context.Context, l *lane, j Job) {
 	var wait *driver.RetryAfterError
 	switch {
 	case err == nil:
-		q.sent.Add(1)
+		l.counts.sent.Add(1)
 	case errors.Is(err, driver.ErrInvalidHandle):
-		q.invalid.Add(1)
+		l.counts.invalid.Add(1)
 		log.Info("push handle is no longer valid; removing the registration", "error", err)
 		if q.opts.InvalidHandle != nil {
 			q.opts.InvalidHandle(context.WithoutCancel(ctx), l.provider.Platform(), j.Target)
 		}
 	case errors.Is(err, driver.ErrNotDeliverable):
-		q.undeliverable.Add(1)
+		l.counts.undeliverable.Add(1)
 		log.Warn("push notification refused by the provider", "error", err)
 	case ctx.Err() != nil:
 		// Shutting down: the attempt was cut off, not failed.
 	case j.attempt >= q.opts.Attempts:
-		q.gaveUp.Add(1)
+		l.counts.gaveUp.Add(1)
 		log.Warn("push notification given up after retries", "error", err)
 	default:
 		pause := q.backoff(j.attempt)
 		if errors.As(err, &wait) && wait.After > pause {
 			pause = min(wait.After, maxRetryAfter)
 		}
-		q.retried.Add(1)
+		l.counts.retried.Add(1)
 		log.Debug("push notification failed; retrying", "error", err, "in", pause)
 		q.later(pause, l, j)
 	}
@@ -234,16 +261,34 @@ func (q *Queue) later(pause time.Duration, l *lane, j Job) {
 		select {
 		case l.jobs <- j:
 		default:
-			q.dropped.Add(1)
+			l.counts.dropped.Add(1)
 		}
 	})
 	q.timers[t] = struct{}{}
 }
 
-// Stats returns the counts so far.
+// Stats returns the counts so far, over all platforms.
 func (q *Queue) Stats() Stats {
-	return Stats{
-		Sent: q.sent.Load(), Retried: q.retried.Load(), GaveUp: q.gaveUp.Load(),
-		InvalidHandles: q.invalid.Load(), Undeliverable: q.undeliverable.Load(), Dropped: q.dropped.Load(),
+	var sum Stats
+	for _, s := range q.StatsByPlatform() {
+		sum.Sent += s.Sent
+		sum.Retried += s.Retried
+		sum.GaveUp += s.GaveUp
+		sum.InvalidHandles += s.InvalidHandles
+		sum.Undeliverable += s.Undeliverable
+		sum.Dropped += s.Dropped
 	}
+	return sum
+}
+
+// StatsByPlatform returns the counts so far of each platform that has a
+// provider or had a notification dropped for lack of one.
+func (q *Queue) StatsByPlatform() map[string]Stats {
+	q.countsMu.Lock()
+	defer q.countsMu.Unlock()
+	out := make(map[string]Stats, len(q.counts))
+	for p, c := range q.counts {
+		out[p] = c.stats()
+	}
+	return out
 }
