@@ -40,10 +40,10 @@ func signingKey(cfg config.Config) (crypto.Signer, error) {
 	}
 	path := cfg.Auth.SigningKeyFile
 	if path == "" {
-		if cfg.Landscape != "dev" {
+		if cfg.Base() != "dev" {
 			return nil, errors.New("auth.signingKeyFile or auth.signingKey is required outside the dev landscape")
 		}
-		path = filepath.Join(cfg.DataDir, "token-signing-key.pem")
+		path = filepath.Join(cfg.DataDir, config.DevSigningKeyFile)
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 			if err := writeNewKey(path); err != nil {
 				return nil, err

@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, logOut 
 	if err != nil {
 		return err
 	}
+	logger = masked(logger) // telemetry.go
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, logger, ready)
@@ -169,12 +170,23 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 		_ = ln.Close()
 		return err
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	gw, err := newGateway(cfg, b, logger) // gateway.go: TLS, limits, rate limiting, CORS
+	if err != nil {
+		_ = ln.Close()
+		return err
 	}
+	defer gw.Close()
+	obs, err := startTelemetry(cfg, b, logger) // telemetry.go: metrics, tracing
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer obs.stop()
+	srv := &http.Server{
+		Handler:  obs.wrap(gw.wrap(handler), true),
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	gw.configure(srv)
 	var adminSrv *http.Server
 	var adminLn net.Listener
 	if adminHandler != nil {
@@ -182,7 +194,8 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 			_ = ln.Close()
 			return fmt.Errorf("admin listener: %w", err)
 		}
-		adminSrv = &http.Server{Handler: adminHandler, ReadHeaderTimeout: srv.ReadHeaderTimeout, IdleTimeout: srv.IdleTimeout, ErrorLog: srv.ErrorLog}
+		adminSrv = &http.Server{Handler: obs.wrap(gw.wrap(adminHandler), false), ErrorLog: srv.ErrorLog}
+		gw.configure(adminSrv)
 		logger.Info("serving the Admin API", "address", adminLn.Addr().String())
 	}
 	if sse != nil {
@@ -204,10 +217,10 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 		go runScheduler(workCtx, b, cfg, logger)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- gw.serve(srv, ln) }()
 	adminErrc := make(chan error, 1)
 	if adminSrv != nil {
-		go func() { adminErrc <- adminSrv.Serve(adminLn) }()
+		go func() { adminErrc <- gw.serve(adminSrv, adminLn) }()
 	}
 	select {
 	case err := <-errc:

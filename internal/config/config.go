@@ -29,9 +29,12 @@ const EnvPrefix = "OPENBACKBONE_"
 // with dots as underscores (OPENBACKBONE_DATABASE, OPENBACKBONE_AUTH_TOKENLIFETIME).
 type Config struct {
 	Landscape string `yaml:"landscape"`
-	Listen    string `yaml:"listen"`
-	DataDir   string `yaml:"dataDir"`
-	Database  string `yaml:"database"`
+	// BasedOn names the built-in landscape (dev, stage, prod) whose
+	// defaults a custom landscape starts from.
+	BasedOn  string `yaml:"basedOn"`
+	Listen   string `yaml:"listen"`
+	DataDir  string `yaml:"dataDir"`
+	Database string `yaml:"database"`
 	// Bus is the event bus URL: mem:// (in-process), rabbit://?server=…,
 	// nats://?server=…, azuresb://, awssnssqs://, gcppubsub://.
 	Bus string `yaml:"bus"`
@@ -64,6 +67,15 @@ type Config struct {
 	Admin Admin `yaml:"admin"`
 	// Jobs configures identity deletion and the background jobs.
 	Jobs Jobs `yaml:"jobs"`
+	// TLS, HTTP, RateLimit and CORS are the gateway duties the server does
+	// itself (gateway.go).
+	TLS       TLS       `yaml:"tls"`
+	HTTP      HTTP      `yaml:"http"`
+	RateLimit RateLimit `yaml:"rateLimit"`
+	CORS      CORS      `yaml:"cors"`
+	// Metrics and Tracing configure observability (telemetry.go).
+	Metrics Metrics `yaml:"metrics"`
+	Tracing Tracing `yaml:"tracing"`
 }
 
 // Jobs configures identity deletion and the jobs that send reminders,
@@ -218,6 +230,8 @@ func Defaults(landscape string) (Config, error) {
 		Tags:       TagTree{SupportedLanguages: []string{"en"}},
 		Jobs:       Jobs{At: "00:00", GracePeriod: 14 * 24 * time.Hour},
 	}
+	c.gatewayDefaults(landscape) // gateway.go
+	c.telemetryDefaults()        // telemetry.go
 	switch landscape {
 	case "dev":
 		c.DidDomainName = "localhost"
@@ -247,6 +261,9 @@ func Defaults(landscape string) (Config, error) {
 		}
 	case "stage", "prod":
 		c.LogFormat = "json"
+		// The reference migrates on start only in development; elsewhere
+		// the migrate subcommand runs once per release (a Helm hook).
+		c.MigrateOnStart = false
 	default:
 		return Config{}, fmt.Errorf("config: unknown landscape %q (known: dev, stage, prod)", landscape)
 	}
@@ -272,15 +289,19 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("config: unexpected arguments %q", fs.Args())
 	}
 	name := first(*landscape, getenv(EnvPrefix+"LANDSCAPE"), "dev")
-	c, err := Defaults(name)
+	path := first(*file, getenv(EnvPrefix+"CONFIG"))
+	var raw []byte
+	if path != "" {
+		var err error
+		if raw, err = os.ReadFile(path); err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+	}
+	c, err := landscapeDefaults(name, raw, path, getenv) // landscape.go
 	if err != nil {
 		return Config{}, err
 	}
-	if path := first(*file, getenv(EnvPrefix+"CONFIG")); path != "" {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			return Config{}, fmt.Errorf("config: %w", err)
-		}
+	if path != "" {
 		dec := yaml.NewDecoder(bytes.NewReader(raw))
 		dec.KnownFields(true)
 		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
@@ -293,6 +314,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	if err := applyEnv(reflect.ValueOf(&c).Elem(), "", getenv); err != nil {
 		return Config{}, err
 	}
+	c.Landscape = name // the defaults are name's, even if -landscape beat the environment
 	for _, f := range []struct {
 		flag string
 		dst  *string
@@ -332,6 +354,9 @@ func (c Config) validate() error {
 		errs = append(errs, errors.New("config: jobs.gracePeriod must not be negative"))
 	}
 	errs = append(errs, c.validateSecrets()...)
+	errs = append(errs, c.validateTelemetry()...)
+	errs = append(errs, c.validateGateway()...)
+	errs = append(errs, c.validateLandscape()...)
 	for _, sc := range c.SeedClients {
 		if sc.ClientID == "" || sc.ClientSecret == "" {
 			errs = append(errs, errors.New("config: every seed client needs clientId and clientSecret"))
@@ -348,6 +373,19 @@ func applyEnv(v reflect.Value, prefix string, getenv func(string) string) error 
 		key := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
 		name := prefix + strings.ToUpper(key)
 		f := v.Field(i)
+		if f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String {
+			// Lists of words (origins, proxies): comma-separated.
+			if raw := getenv(EnvPrefix + name); raw != "" {
+				var items []string
+				for _, item := range strings.Split(raw, ",") {
+					if item = strings.TrimSpace(item); item != "" {
+						items = append(items, item)
+					}
+				}
+				f.Set(reflect.ValueOf(items).Convert(f.Type()))
+			}
+			continue
+		}
 		if f.Kind() == reflect.Map || f.Kind() == reflect.Slice {
 			continue // configured by file only
 		}
@@ -377,6 +415,10 @@ func applyEnv(v reflect.Value, prefix string, getenv func(string) string) error 
 			var b bool
 			b, err = strconv.ParseBool(raw)
 			f.SetBool(b)
+		case f.Kind() == reflect.Float64:
+			var x float64
+			x, err = strconv.ParseFloat(raw, 64)
+			f.SetFloat(x)
 		default:
 			continue
 		}
