@@ -25,6 +25,13 @@ start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- 
 for _ in $(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && break; sleep 1; done
 export OPENBACKBONE_TEST_RABBITMQ_URL="${OPENBACKBONE_TEST_RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672/}"
 export OPENBACKBONE_TEST_NATS_URL="${OPENBACKBONE_TEST_NATS_URL:-nats://127.0.0.1:4222}"
+log "starting Redis (shared rate limits)"
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 >/dev/null
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done
+fi
+redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null
+export OPENBACKBONE_TEST_REDIS_URL="${OPENBACKBONE_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 
 # Azure Blob Storage is tested against Azurite (the S3 and GCS emulators run
 # inside the Go tests). In memory, so nothing is left behind; stopped on exit.
@@ -42,6 +49,20 @@ if [ -z "${OPENBACKBONE_TEST_AZBLOB_URL:-}" ]; then
   export OPENBACKBONE_TEST_AZBLOB_URL="azblob://openbackbone-test?localemu=true&protocol=http&domain=127.0.0.1:$azurite_port"
 fi
 
+# AWS SNS/SQS (the awssnssqs:// bus) is tested against moto's server, which
+# the Python package moto provides (skipped without it); the Pub/Sub fake runs
+# inside the Go tests.
+if [ -z "${OPENBACKBONE_TEST_AWS_ENDPOINT:-}" ] && command -v moto_server >/dev/null 2>&1; then
+  log "starting moto (AWS SNS/SQS fake)"
+  moto_port="${OPENBACKBONE_TEST_MOTO_PORT:-5599}"
+  moto_server -H 127.0.0.1 -p "$moto_port" >/dev/null 2>&1 &
+  moto_pid=$!
+  trap 'kill "$moto_pid" "${azurite_pid:-}" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$moto_port/moto-api/" >/dev/null 2>&1 && break; sleep 0.5; done
+  export OPENBACKBONE_TEST_AWS_ENDPOINT="http://127.0.0.1:$moto_port"
+  export OPENBACKBONE_TEST_AWS_ACCOUNT=123456789012 # moto's
+fi
+
 export OPENBACKBONE_TEST_POSTGRES_DSN="${OPENBACKBONE_TEST_POSTGRES_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 
 # The Admin UI's browser test drives Debian's chromium; with the variable
@@ -55,6 +76,9 @@ export OPENBACKBONE_TEST_CHROMIUM="${OPENBACKBONE_TEST_CHROMIUM:-$(command -v ch
 
 log "go vet"
 go vet ./...
+
+log "helm lint and template (deploy/openbackbone)"
+scripts/helm-check.sh
 
 log "go test (SQLite and PostgreSQL)"
 go test -count=1 -timeout 20m ./...
