@@ -280,7 +280,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	file := fs.String("config", "", "YAML configuration file (env OPENBACKBONE_CONFIG)")
 	listen := fs.String("listen", "", "address to serve on, host:port")
 	dataDir := fs.String("data-dir", "", "directory for the embedded database and keys")
-	database := fs.String("database", "", "database DSN: sqlite:<path> or postgres://…")
+	database := fs.String("database", "", "database DSN: sqlite:<path>, postgres://… or sqlserver://…?database=…")
 	domain := fs.String("did-domain", "", "DID domain name (the host name clients use)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, fmt.Errorf("config: %w\n%s", err, usage(fs))
