@@ -35,8 +35,9 @@ func ValidAddress(s string) bool {
 }
 
 // AnonymousAddress is the pseudonym that replaces a deleted identity's
-// address; derived like the reference from the UTF-16LE bytes of
-// "deleted identity".
+// address in what remains of it once deleted (messages others hold, the
+// recipients a sender sees); derived like the reference from the UTF-16LE
+// bytes of "deleted identity". Embedders may compare addresses with it.
 func AnonymousAddress(didDomain string) string {
 	units := utf16.Encode([]rune("deleted identity"))
 	b := make([]byte, 0, 2*len(units))

@@ -150,7 +150,7 @@ func checkNewAnnouncement(req NewAnnouncement) ([]string, error) {
 	languages := map[string]bool{}
 	for _, t := range req.Texts {
 		switch {
-		case !ValidLanguage(t.Language):
+		case !validLanguage(t.Language):
 			return nil, invalidProperty("texts.language", "This language is not a valid two letter ISO language name.")
 		case languages[t.Language]:
 			return nil, invalidProperty("texts.language", "There must be at most one text per language; %q appears twice.", t.Language)
@@ -188,7 +188,7 @@ func checkNewAnnouncement(req NewAnnouncement) ([]string, error) {
 	}
 	for _, ac := range req.Actions {
 		for lang := range ac.DisplayName {
-			if !ValidLanguage(lang) {
+			if !validLanguage(lang) {
 				return nil, invalid(CodeInvalidAnnouncementLanguage, "The Announcement Language must be a valid two letter ISO code.")
 			}
 		}
@@ -234,7 +234,7 @@ func (s *Announcements) Delete(ctx context.Context, id string) error {
 // in it), oldest first. Expired announcements are listed until
 // housekeeping removes them.
 func (s *Announcements) ListForCaller(ctx context.Context, as Caller, language string) ([]LocalizedAnnouncement, error) {
-	if !ValidLanguage(language) {
+	if !validLanguage(language) {
 		return nil, invalidProperty("language", "This language is not a valid two letter ISO language name.")
 	}
 	list, err := s.b.store.Announcements().ListForRecipient(ctx, as.Address)

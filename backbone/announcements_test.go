@@ -109,7 +109,7 @@ func TestAnnouncementsAdminAndDeviceViews(t *testing.T) {
 			req.ExpiresAt = &exp
 			global, err := env.Backbone.Announcements.Create(ctx, req)
 			require.NoError(t, err)
-			assert.True(t, backbone.ValidStrictID(backbone.PrefixAnnouncement, global.ID), global.ID)
+			assert.Regexp(t, `^`+backbone.PrefixAnnouncement+`[A-Za-z0-9]{17}$`, global.ID)
 			assert.Equal(t, exp.Truncate(time.Millisecond), global.ExpiresAt)
 			assert.Empty(t, global.Recipients)
 

@@ -18,7 +18,9 @@ func (c Caller) Anonymous() bool { return c.Address == "" }
 type callerKey struct{}
 
 // WithCaller returns a context carrying c, for transports that authenticate
-// in a middleware and call services in a handler.
+// in a middleware and call services in a handler. It is exported for such
+// transports: httpapi uses it, and so may an embedder's own (a gRPC server,
+// a host middleware in front of Register's operations).
 func WithCaller(ctx context.Context, c Caller) context.Context {
 	return context.WithValue(ctx, callerKey{}, c)
 }

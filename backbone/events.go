@@ -19,7 +19,11 @@ type domainEvent interface {
 	eventName() string
 }
 
-// Domain events. Field names follow the reference's events.
+// Domain events. They are exported because they are what the bus carries:
+// an embedder that subscribes to a topic of Drivers.Bus (the topic is the
+// type's name, such as "MessageCreated") decodes each message body from
+// JSON into the struct of that name. Field names follow the reference's
+// events.
 type (
 	IdentityCreated struct {
 		Address string `json:"address"`

@@ -70,6 +70,3 @@ func ValidID(prefix, s string) bool {
 	}
 	return true
 }
-
-// ValidStrictID is ValidID with the exact length of 20.
-func ValidStrictID(prefix, s string) bool { return len(s) == idLength && ValidID(prefix, s) }

@@ -18,11 +18,11 @@ var iso639_1 = func() map[string]bool {
 	return m
 }()
 
-// ValidLanguage reports whether code is a lower-case ISO 639-1 code.
-func ValidLanguage(code string) bool { return iso639_1[code] }
+// validLanguage reports whether code is a lower-case ISO 639-1 code.
+func validLanguage(code string) bool { return iso639_1[code] }
 
 func checkCommunicationLanguage(code string) error {
-	if !ValidLanguage(code) {
+	if !validLanguage(code) {
 		return invalid(CodeInvalidDeviceCommunicationLanguage, "The given language is not a valid ISO 639-1 language code.")
 	}
 	return nil

@@ -99,8 +99,8 @@ const (
 // Periods lists the periods in the order of their wire numbers 0 to 5.
 var Periods = []string{PeriodHour, PeriodDay, PeriodWeek, PeriodMonth, PeriodYear, PeriodTotal}
 
-// ParsePeriod returns the period named s, ignoring case.
-func ParsePeriod(s string) (string, bool) {
+// parsePeriod returns the period named s, ignoring case.
+func parsePeriod(s string) (string, bool) {
 	for _, p := range Periods {
 		if strings.EqualFold(p, s) {
 			return p, true
@@ -109,7 +109,8 @@ func ParsePeriod(s string) (string, bool) {
 	return "", false
 }
 
-// EndOfTime is when a quota of the period Total is exhausted until.
+// EndOfTime is when a quota of the period Total is exhausted until, as
+// ExhaustedMetric reports it.
 var EndOfTime = time.Date(9999, 12, 31, 23, 59, 59, 999_000_000, time.UTC)
 
 // periodInterval returns the period containing now as [start, next).
@@ -180,7 +181,8 @@ type QuotaGroup struct {
 	Quotas    []IdentityQuota
 }
 
-// ExhaustedMetric is one entry of the data of a quotaExhausted error.
+// ExhaustedMetric is one entry of the data of a quotaExhausted error: the
+// Data of such an Error is a []ExhaustedMetric.
 type ExhaustedMetric struct {
 	MetricKey        string    `json:"metricKey"`
 	IsExhaustedUntil time.Time `json:"isExhaustedUntil"`
@@ -223,7 +225,7 @@ func (s *Quotas) validateRequest(req CreateQuotaRequest) (Metric, string, error)
 	if req.Max <= 0 {
 		return Metric{}, "", invalidProperty("max", "must be greater than 0.")
 	}
-	p, ok := ParsePeriod(req.Period)
+	p, ok := parsePeriod(req.Period)
 	if !ok {
 		return Metric{}, "", invalidProperty("period", "must be one of %s.", strings.Join(Periods, ", "))
 	}

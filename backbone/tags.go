@@ -34,7 +34,7 @@ func (c TagsConfig) validate() error {
 		errs = append(errs, errors.New("Tags: SupportedLanguages must contain en"))
 	}
 	for _, l := range c.SupportedLanguages {
-		if !ValidLanguage(l) {
+		if !validLanguage(l) {
 			errs = append(errs, fmt.Errorf("Tags: SupportedLanguages: %q is no ISO 639-1 code", l))
 		}
 	}

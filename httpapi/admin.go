@@ -69,9 +69,9 @@ const (
 	xsrfNonceLength = 16
 )
 
-// CodeXSRFTokenInvalid is the code of the 400 for a missing or wrong XSRF
+// codeXSRFTokenInvalid is the code of the 400 for a missing or wrong XSRF
 // pair; the reference sends a ProblemDetails with this detail instead.
-const CodeXSRFTokenInvalid = "error.platform.xsrfTokenMayBeInvalid"
+const codeXSRFTokenInvalid = "error.platform.xsrfTokenMayBeInvalid"
 
 // NewAdmin returns the Admin API of b as an http.Handler with the same
 // conventions as New, its OpenAPI document under /docs/v1.
@@ -218,7 +218,7 @@ func adminGate(opts AdminOptions) func(huma.Context, func(huma.Context)) {
 		default:
 			cookie, err := huma.ReadCookie(ctx, xsrfCookieName)
 			if err != nil || !validXSRF(opts.XSRFKey, cookie.Value, ctx.Header(xsrfHeaderName)) {
-				env := envelope(&backbone.Error{Kind: backbone.KindInvalid, Code: CodeXSRFTokenInvalid, Message: "xsrf-token-may-be-invalid"})
+				env := envelope(&backbone.Error{Kind: backbone.KindInvalid, Code: codeXSRFTokenInvalid, Message: "xsrf-token-may-be-invalid"})
 				ctx.SetHeader("Content-Type", "application/json; charset=utf-8")
 				ctx.SetStatus(env.status)
 				_ = huma.DefaultJSONFormat.Marshal(ctx.BodyWriter(), env)
@@ -271,13 +271,13 @@ func xsrfMAC(key []byte, label string, nonce []byte) []byte {
 	return m.Sum(nil)
 }
 
-type ValidateAPIKeyInput struct {
+type validateAPIKeyInput struct {
 	Body struct {
 		APIKey *string `json:"apiKey,omitempty"`
 	}
 }
 
-type ValidateAPIKeyOutput struct {
+type validateAPIKeyOutput struct {
 	Body struct {
 		IsValid bool `json:"isValid"`
 	}
@@ -292,7 +292,7 @@ func (i *xsrfInput) Resolve(ctx huma.Context) []error {
 	return nil
 }
 
-type XSRFOutput struct {
+type xsrfOutput struct {
 	ContentType string      `header:"Content-Type"`
 	SetCookie   http.Cookie `header:"Set-Cookie"`
 	Body        []byte
@@ -303,8 +303,8 @@ func (h *handlers) registerAdminAuth(api huma.API) {
 		OperationID: "admin-validate-api-key", Method: http.MethodPost, Path: "/api/v1/ValidateApiKey",
 		Summary: "Tell whether an API key is valid", Tags: []string{"Admin"},
 		Description: "Anonymous; the body is not wrapped in the result envelope.",
-	}), func(_ context.Context, in *ValidateAPIKeyInput) (*ValidateAPIKeyOutput, error) {
-		out := &ValidateAPIKeyOutput{}
+	}), func(_ context.Context, in *validateAPIKeyInput) (*validateAPIKeyOutput, error) {
+		out := &validateAPIKeyOutput{}
 		out.Body.IsValid = in.Body.APIKey != nil && validAPIKey(h.admin.APIKey, *in.Body.APIKey)
 		return out, nil
 	})
@@ -313,9 +313,9 @@ func (h *handlers) registerAdminAuth(api huma.API) {
 		Summary: "Get an XSRF token", Tags: []string{"Admin"},
 		Description: "Answers the token as plain text and sets the cookie X-XSRF-COOKIE; unsafe Admin API requests send the token in X-XSRF-TOKEN with the cookie.",
 		Responses:   map[string]*huma.Response{"200": {Description: "The token", Content: map[string]*huma.MediaType{"text/plain": {Schema: &huma.Schema{Type: "string"}}}}},
-	}), func(_ context.Context, in *xsrfInput) (*XSRFOutput, error) {
+	}), func(_ context.Context, in *xsrfInput) (*xsrfOutput, error) {
 		cookie, token := newXSRF(h.admin.XSRFKey)
-		return &XSRFOutput{
+		return &xsrfOutput{
 			ContentType: "text/plain; charset=utf-8",
 			SetCookie:   http.Cookie{Name: xsrfCookieName, Value: cookie, Path: "/", SameSite: http.SameSiteStrictMode, Secure: in.tls},
 			Body:        []byte(token),

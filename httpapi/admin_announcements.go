@@ -10,60 +10,60 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 )
 
-// AnnouncementTextDTO is an announcement's title and body in one language.
-type AnnouncementTextDTO struct {
+// announcementTextDTO is an announcement's title and body in one language.
+type announcementTextDTO struct {
 	Language *string `json:"language"`
 	Title    *string `json:"title"`
 	Body     *string `json:"body"`
 }
 
-// AdminAnnouncementActionDTO is an action with its label per language.
-type AdminAnnouncementActionDTO struct {
+// adminAnnouncementActionDTO is an action with its label per language.
+type adminAnnouncementActionDTO struct {
 	DisplayName map[string]string `json:"displayName"`
 	Link        *string           `json:"link"`
 }
 
-// AdminAnnouncementDTO is an announcement as the operator sees it.
-type AdminAnnouncementDTO struct {
+// adminAnnouncementDTO is an announcement as the operator sees it.
+type adminAnnouncementDTO struct {
 	ID         string                       `json:"id"`
-	CreatedAt  Time                         `json:"createdAt"`
-	ExpiresAt  *Time                        `json:"expiresAt"`
-	Severity   Severity                     `json:"severity"`
-	Texts      []AnnouncementTextDTO        `json:"texts"`
+	CreatedAt  wireTime                     `json:"createdAt"`
+	ExpiresAt  *wireTime                    `json:"expiresAt"`
+	Severity   severity                     `json:"severity"`
+	Texts      []announcementTextDTO        `json:"texts"`
 	Recipients []string                     `json:"recipients"`
-	Actions    []AdminAnnouncementActionDTO `json:"actions"`
+	Actions    []adminAnnouncementActionDTO `json:"actions"`
 	IqlQuery   *string                      `json:"iqlQuery"`
 	IsSilent   bool                         `json:"isSilent"`
 }
 
-func toAdminAnnouncementDTO(a backbone.Announcement) AdminAnnouncementDTO {
-	d := AdminAnnouncementDTO{
-		ID: a.ID, CreatedAt: wireTime(a.CreatedAt), Severity: Severity(a.Severity), IqlQuery: iqlOrNull(a.IqlQuery),
-		IsSilent: a.IsSilent, Recipients: a.Recipients, Texts: make([]AnnouncementTextDTO, len(a.Texts)),
-		Actions: make([]AdminAnnouncementActionDTO, len(a.Actions)),
+func toAdminAnnouncementDTO(a backbone.Announcement) adminAnnouncementDTO {
+	d := adminAnnouncementDTO{
+		ID: a.ID, CreatedAt: toWireTime(a.CreatedAt), Severity: severity(a.Severity), IqlQuery: iqlOrNull(a.IqlQuery),
+		IsSilent: a.IsSilent, Recipients: a.Recipients, Texts: make([]announcementTextDTO, len(a.Texts)),
+		Actions: make([]adminAnnouncementActionDTO, len(a.Actions)),
 	}
 	if !a.ExpiresAt.IsZero() {
-		d.ExpiresAt = wireTimePtr(&a.ExpiresAt)
+		d.ExpiresAt = toWireTimePtr(&a.ExpiresAt)
 	}
 	if d.Recipients == nil {
 		d.Recipients = []string{}
 	}
 	for i, t := range a.Texts {
-		d.Texts[i] = AnnouncementTextDTO{Language: &t.Language, Title: &t.Title, Body: &t.Body}
+		d.Texts[i] = announcementTextDTO{Language: &t.Language, Title: &t.Title, Body: &t.Body}
 	}
 	for i, ac := range a.Actions {
-		d.Actions[i] = AdminAnnouncementActionDTO{DisplayName: ac.DisplayName, Link: &ac.Link}
+		d.Actions[i] = adminAnnouncementActionDTO{DisplayName: ac.DisplayName, Link: &ac.Link}
 	}
 	return d
 }
 
 type createAnnouncementInput struct {
 	Body struct {
-		Severity   *Severity                    `json:"severity"`
+		Severity   *severity                    `json:"severity"`
 		IsSilent   *bool                        `json:"isSilent"`
-		Texts      []AnnouncementTextDTO        `json:"texts"`
-		ExpiresAt  *Time                        `json:"expiresAt,omitempty"`
-		Actions    []AdminAnnouncementActionDTO `json:"actions,omitempty"`
+		Texts      []announcementTextDTO        `json:"texts"`
+		ExpiresAt  *wireTime                    `json:"expiresAt,omitempty"`
+		Actions    []adminAnnouncementActionDTO `json:"actions,omitempty"`
 		Recipients []string                     `json:"recipients,omitempty"`
 		IqlQuery   *string                      `json:"iqlQuery,omitempty"`
 	}
@@ -120,11 +120,11 @@ type announcementIDInput struct {
 }
 
 type adminAnnouncementOutput struct {
-	Body Result[AdminAnnouncementDTO]
+	Body result[adminAnnouncementDTO]
 }
 
 type adminAnnouncementsOutput struct {
-	Body Result[[]AdminAnnouncementDTO]
+	Body result[[]adminAnnouncementDTO]
 }
 
 func (h *handlers) registerAdminAnnouncements(api huma.API) {
@@ -143,7 +143,7 @@ func (h *handlers) registerAdminAnnouncements(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &adminAnnouncementOutput{Body: Result[AdminAnnouncementDTO]{toAdminAnnouncementDTO(a)}}, nil
+		return &adminAnnouncementOutput{Body: result[adminAnnouncementDTO]{toAdminAnnouncementDTO(a)}}, nil
 	})
 	huma.Register(api, h.adminOp(huma.Operation{
 		OperationID: "admin-list-announcements", Method: http.MethodGet, Path: "/api/v1/Announcements",
@@ -153,11 +153,11 @@ func (h *handlers) registerAdminAnnouncements(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]AdminAnnouncementDTO, len(list))
+		out := make([]adminAnnouncementDTO, len(list))
 		for i, a := range list {
 			out[i] = toAdminAnnouncementDTO(a)
 		}
-		return &adminAnnouncementsOutput{Body: Result[[]AdminAnnouncementDTO]{out}}, nil
+		return &adminAnnouncementsOutput{Body: result[[]adminAnnouncementDTO]{out}}, nil
 	})
 	huma.Register(api, h.adminOp(huma.Operation{
 		OperationID: "admin-get-announcement", Method: http.MethodGet, Path: "/api/v1/Announcements/{id}",
@@ -167,7 +167,7 @@ func (h *handlers) registerAdminAnnouncements(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &adminAnnouncementOutput{Body: Result[AdminAnnouncementDTO]{toAdminAnnouncementDTO(a)}}, nil
+		return &adminAnnouncementOutput{Body: result[adminAnnouncementDTO]{toAdminAnnouncementDTO(a)}}, nil
 	})
 	huma.Register(api, h.adminOp(huma.Operation{
 		OperationID: "admin-delete-announcement", Method: http.MethodDelete, Path: "/api/v1/Announcements/{id}",

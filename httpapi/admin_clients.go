@@ -9,52 +9,52 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 )
 
-// TierRefDTO names a tier.
-type TierRefDTO struct {
+// tierRefDTO names a tier.
+type tierRefDTO struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 }
 
-// ClientOverviewDTO is a row of the client list.
-type ClientOverviewDTO struct {
+// clientOverviewDTO is a row of the client list.
+type clientOverviewDTO struct {
 	ClientID           string     `json:"clientId"`
 	DisplayName        string     `json:"displayName"`
-	DefaultTier        TierRefDTO `json:"defaultTier"`
-	CreatedAt          Time       `json:"createdAt"`
+	DefaultTier        tierRefDTO `json:"defaultTier"`
+	CreatedAt          wireTime   `json:"createdAt"`
 	MaxIdentities      *int       `json:"maxIdentities"`
 	NumberOfIdentities int        `json:"numberOfIdentities"`
 }
 
-// ClientDTO is a client; DefaultTier is the tier's ID.
-type ClientDTO struct {
-	ClientID           string `json:"clientId"`
-	DisplayName        string `json:"displayName"`
-	DefaultTier        string `json:"defaultTier"`
-	CreatedAt          Time   `json:"createdAt"`
-	NumberOfIdentities *int   `json:"numberOfIdentities,omitempty"`
-	MaxIdentities      *int   `json:"maxIdentities"`
+// clientDTO is a client; DefaultTier is the tier's ID.
+type clientDTO struct {
+	ClientID           string   `json:"clientId"`
+	DisplayName        string   `json:"displayName"`
+	DefaultTier        string   `json:"defaultTier"`
+	CreatedAt          wireTime `json:"createdAt"`
+	NumberOfIdentities *int     `json:"numberOfIdentities,omitempty"`
+	MaxIdentities      *int     `json:"maxIdentities"`
 }
 
-// ClientWithSecretDTO is a client with its secret in clear text, answered
+// clientWithSecretDTO is a client with its secret in clear text, answered
 // only when the secret was just set.
-type ClientWithSecretDTO struct {
-	ClientID      string `json:"clientId"`
-	DisplayName   string `json:"displayName"`
-	ClientSecret  string `json:"clientSecret"`
-	DefaultTier   string `json:"defaultTier"`
-	CreatedAt     Time   `json:"createdAt"`
-	MaxIdentities *int   `json:"maxIdentities"`
+type clientWithSecretDTO struct {
+	ClientID      string   `json:"clientId"`
+	DisplayName   string   `json:"displayName"`
+	ClientSecret  string   `json:"clientSecret"`
+	DefaultTier   string   `json:"defaultTier"`
+	CreatedAt     wireTime `json:"createdAt"`
+	MaxIdentities *int     `json:"maxIdentities"`
 }
 
-func clientWithSecretDTO(c backbone.Client, secret string) ClientWithSecretDTO {
-	return ClientWithSecretDTO{
+func toClientWithSecretDTO(c backbone.Client, secret string) clientWithSecretDTO {
+	return clientWithSecretDTO{
 		ClientID: c.ClientID, DisplayName: c.DisplayName, ClientSecret: secret, DefaultTier: c.DefaultTierID,
-		CreatedAt: wireTime(c.CreatedAt), MaxIdentities: c.MaxIdentities,
+		CreatedAt: toWireTime(c.CreatedAt), MaxIdentities: c.MaxIdentities,
 	}
 }
 
 type clientsOutput struct {
-	Body Result[[]ClientOverviewDTO]
+	Body result[[]clientOverviewDTO]
 }
 
 type clientIDInput struct {
@@ -62,20 +62,20 @@ type clientIDInput struct {
 }
 
 type clientOutput struct {
-	Body Result[ClientDTO]
+	Body result[clientDTO]
 }
 
 type clientWithSecretOutput struct {
-	Body Result[ClientWithSecretDTO]
+	Body result[clientWithSecretDTO]
 }
 
 type createClientInput struct {
 	Body struct {
-		ClientID      *string `json:"clientId,omitempty"`
-		DisplayName   *string `json:"displayName,omitempty"`
-		ClientSecret  *string `json:"clientSecret,omitempty"`
-		DefaultTier   *string `json:"defaultTier"`
-		MaxIdentities *Int    `json:"maxIdentities,omitempty"`
+		ClientID      *string  `json:"clientId,omitempty"`
+		DisplayName   *string  `json:"displayName,omitempty"`
+		ClientSecret  *string  `json:"clientSecret,omitempty"`
+		DefaultTier   *string  `json:"defaultTier"`
+		MaxIdentities *wireInt `json:"maxIdentities,omitempty"`
 	}
 }
 
@@ -89,8 +89,8 @@ type changeClientSecretInput struct {
 type updateClientInput struct {
 	ClientID string `path:"clientId"`
 	Body     struct {
-		DefaultTier   *string `json:"defaultTier"`
-		MaxIdentities *Int    `json:"maxIdentities,omitempty"`
+		DefaultTier   *string  `json:"defaultTier"`
+		MaxIdentities *wireInt `json:"maxIdentities,omitempty"`
 	}
 }
 
@@ -101,7 +101,7 @@ func deref(s *string) string {
 	return *s
 }
 
-func intPtr(i *Int) *int {
+func intPtr(i *wireInt) *int {
 	if i == nil {
 		return nil
 	}
@@ -119,14 +119,14 @@ func (h *handlers) registerAdminClients(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]ClientOverviewDTO, len(cs))
+		out := make([]clientOverviewDTO, len(cs))
 		for i, c := range cs {
-			out[i] = ClientOverviewDTO{
-				ClientID: c.ClientID, DisplayName: c.DisplayName, DefaultTier: TierRefDTO{ID: c.DefaultTierID, Name: c.DefaultTierName},
-				CreatedAt: wireTime(c.CreatedAt), MaxIdentities: c.MaxIdentities, NumberOfIdentities: c.NumberOfIdentities,
+			out[i] = clientOverviewDTO{
+				ClientID: c.ClientID, DisplayName: c.DisplayName, DefaultTier: tierRefDTO{ID: c.DefaultTierID, Name: c.DefaultTierName},
+				CreatedAt: toWireTime(c.CreatedAt), MaxIdentities: c.MaxIdentities, NumberOfIdentities: c.NumberOfIdentities,
 			}
 		}
-		return &clientsOutput{Body: Result[[]ClientOverviewDTO]{out}}, nil
+		return &clientsOutput{Body: result[[]clientOverviewDTO]{out}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -138,8 +138,8 @@ func (h *handlers) registerAdminClients(api huma.API) {
 			return nil, err
 		}
 		n := c.NumberOfIdentities
-		return &clientOutput{Body: Result[ClientDTO]{ClientDTO{
-			ClientID: c.ClientID, DisplayName: c.DisplayName, DefaultTier: c.DefaultTierID, CreatedAt: wireTime(c.CreatedAt),
+		return &clientOutput{Body: result[clientDTO]{clientDTO{
+			ClientID: c.ClientID, DisplayName: c.DisplayName, DefaultTier: c.DefaultTierID, CreatedAt: toWireTime(c.CreatedAt),
 			NumberOfIdentities: &n, MaxIdentities: c.MaxIdentities,
 		}}}, nil
 	})
@@ -159,7 +159,7 @@ func (h *handlers) registerAdminClients(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &clientWithSecretOutput{Body: Result[ClientWithSecretDTO]{clientWithSecretDTO(c, secret)}}, nil
+		return &clientWithSecretOutput{Body: result[clientWithSecretDTO]{toClientWithSecretDTO(c, secret)}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -171,7 +171,7 @@ func (h *handlers) registerAdminClients(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &clientWithSecretOutput{Body: Result[ClientWithSecretDTO]{clientWithSecretDTO(c, secret)}}, nil
+		return &clientWithSecretOutput{Body: result[clientWithSecretDTO]{toClientWithSecretDTO(c, secret)}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -185,8 +185,8 @@ func (h *handlers) registerAdminClients(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &clientOutput{Body: Result[ClientDTO]{ClientDTO{
-			ClientID: c.ClientID, DisplayName: c.DisplayName, DefaultTier: c.DefaultTierID, CreatedAt: wireTime(c.CreatedAt), MaxIdentities: c.MaxIdentities,
+		return &clientOutput{Body: result[clientDTO]{clientDTO{
+			ClientID: c.ClientID, DisplayName: c.DisplayName, DefaultTier: c.DefaultTierID, CreatedAt: toWireTime(c.CreatedAt), MaxIdentities: c.MaxIdentities,
 		}}}, nil
 	})
 

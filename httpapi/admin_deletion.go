@@ -9,20 +9,44 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 )
 
-// DeletionAuditEntryDTO is one line of an identity's deletion audit log.
-type DeletionAuditEntryDTO struct {
+// deletionAuditEntryDTO is one line of an identity's deletion audit log.
+type deletionAuditEntryDTO struct {
 	ID             string            `json:"id"`
-	CreatedAt      Time              `json:"createdAt"`
+	CreatedAt      wireTime          `json:"createdAt"`
 	OldStatus      *string           `json:"oldStatus"`
 	NewStatus      *string           `json:"newStatus"`
 	AdditionalData map[string]string `json:"additionalData"`
 	MessageKey     string            `json:"messageKey"`
 }
 
-// AdminDeletionProcessDetailsDTO is a deletion process with its audit log.
-type AdminDeletionProcessDetailsDTO struct {
-	DeletionProcessDTO
-	AuditLog []DeletionAuditEntryDTO `json:"auditLog"`
+// adminDeletionProcessDetailsDTO is a deletion process with its audit log.
+// It repeats the fields of deletionProcessDTO rather than embedding it
+// because huma documents only the fields of embedded exported types; the
+// audit log comes first, where huma placed it when the type was embedded.
+type adminDeletionProcessDetailsDTO struct {
+	AuditLog                   []deletionAuditEntryDTO `json:"auditLog"`
+	ID                         string                  `json:"id"`
+	Status                     string                  `json:"status" enum:"Active,Cancelled,Deleting"`
+	CreatedAt                  wireTime                `json:"createdAt"`
+	CreatedByDevice            string                  `json:"createdByDevice"`
+	ApprovedAt                 wireTime                `json:"approvedAt"`
+	ApprovedByDevice           string                  `json:"approvedByDevice"`
+	GracePeriodEndsAt          *wireTime               `json:"gracePeriodEndsAt"`
+	GracePeriodReminder1SentAt *wireTime               `json:"gracePeriodReminder1SentAt"`
+	GracePeriodReminder2SentAt *wireTime               `json:"gracePeriodReminder2SentAt"`
+	GracePeriodReminder3SentAt *wireTime               `json:"gracePeriodReminder3SentAt"`
+}
+
+func toAdminDeletionProcessDetailsDTO(d backbone.DeletionProcessDetails) adminDeletionProcessDetailsDTO {
+	p := toDeletionProcessDTO(d.DeletionProcess)
+	return adminDeletionProcessDetailsDTO{
+		AuditLog: deletionAuditDTOs(d.AuditLog), ID: p.ID, Status: p.Status,
+		CreatedAt: p.CreatedAt, CreatedByDevice: p.CreatedByDevice, ApprovedAt: p.ApprovedAt, ApprovedByDevice: p.ApprovedByDevice,
+		GracePeriodEndsAt:          p.GracePeriodEndsAt,
+		GracePeriodReminder1SentAt: p.GracePeriodReminder1SentAt,
+		GracePeriodReminder2SentAt: p.GracePeriodReminder2SentAt,
+		GracePeriodReminder3SentAt: p.GracePeriodReminder3SentAt,
+	}
 }
 
 func deletionStatusName(s *backbone.DeletionProcessStatus) *string {
@@ -33,15 +57,15 @@ func deletionStatusName(s *backbone.DeletionProcessStatus) *string {
 	return &n
 }
 
-func deletionAuditDTOs(entries []backbone.DeletionAuditEntry) []DeletionAuditEntryDTO {
-	out := make([]DeletionAuditEntryDTO, len(entries))
+func deletionAuditDTOs(entries []backbone.DeletionAuditEntry) []deletionAuditEntryDTO {
+	out := make([]deletionAuditEntryDTO, len(entries))
 	for i, e := range entries {
 		data := e.AdditionalData
 		if data == nil {
 			data = map[string]string{}
 		}
-		out[i] = DeletionAuditEntryDTO{
-			ID: e.ID, CreatedAt: wireTime(e.CreatedAt), OldStatus: deletionStatusName(e.OldStatus),
+		out[i] = deletionAuditEntryDTO{
+			ID: e.ID, CreatedAt: toWireTime(e.CreatedAt), OldStatus: deletionStatusName(e.OldStatus),
 			NewStatus: deletionStatusName(e.NewStatus), AdditionalData: data, MessageKey: e.MessageKey,
 		}
 	}
@@ -58,11 +82,11 @@ type adminDeletionProcessInput struct {
 }
 
 type adminDeletionAuditOutput struct {
-	Body Result[[]DeletionAuditEntryDTO]
+	Body result[[]deletionAuditEntryDTO]
 }
 
 type adminDeletionProcessOutput struct {
-	Body Result[AdminDeletionProcessDetailsDTO]
+	Body result[adminDeletionProcessDetailsDTO]
 }
 
 func (h *handlers) registerAdminDeletion(api huma.API) {
@@ -75,11 +99,11 @@ func (h *handlers) registerAdminDeletion(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]DeletionProcessDTO, len(ps))
+		out := make([]deletionProcessDTO, len(ps))
 		for i, p := range ps {
-			out[i] = deletionProcessDTO(p)
+			out[i] = toDeletionProcessDTO(p)
 		}
-		return &deletionProcessesOutput{Body: Result[[]DeletionProcessDTO]{out}}, nil
+		return &deletionProcessesOutput{Body: result[[]deletionProcessDTO]{out}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -90,7 +114,7 @@ func (h *handlers) registerAdminDeletion(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &adminDeletionAuditOutput{Body: Result[[]DeletionAuditEntryDTO]{deletionAuditDTOs(log)}}, nil
+		return &adminDeletionAuditOutput{Body: result[[]deletionAuditEntryDTO]{deletionAuditDTOs(log)}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -101,8 +125,6 @@ func (h *handlers) registerAdminDeletion(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &adminDeletionProcessOutput{Body: Result[AdminDeletionProcessDetailsDTO]{AdminDeletionProcessDetailsDTO{
-			DeletionProcessDTO: deletionProcessDTO(d.DeletionProcess), AuditLog: deletionAuditDTOs(d.AuditLog),
-		}}}, nil
+		return &adminDeletionProcessOutput{Body: result[adminDeletionProcessDetailsDTO]{toAdminDeletionProcessDetailsDTO(d)}}, nil
 	})
 }

@@ -10,6 +10,10 @@ import (
 // testAdminKey is the Admin API key of the test server (newServer).
 const testAdminKey = "test-admin-key"
 
+// codeXSRFTokenInvalid is the wire code of a request refused for its XSRF
+// pair, spelled out so that the tests pin what clients see.
+const codeXSRFTokenInvalid = "error.platform.xsrfTokenMayBeInvalid"
+
 // admin calls the Admin API as an operator does: it sends X-API-KEY and, for
 // unsafe methods, fetches a token from GET /api/v1/xsrf and sends it in
 // X-XSRF-TOKEN with the X-XSRF-COOKIE cookie. Extra header pairs are passed

@@ -8,22 +8,23 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi/internal/paging"
 )
 
-// IdentityOverviewDTO is a row of the operator's identity list.
-type IdentityOverviewDTO struct {
+// identityOverviewDTO is a row of the operator's identity list.
+type identityOverviewDTO struct {
 	Address           string     `json:"address"`
-	CreatedAt         Time       `json:"createdAt"`
-	LastLoginAt       *Time      `json:"lastLoginAt"`
+	CreatedAt         wireTime   `json:"createdAt"`
+	LastLoginAt       *wireTime  `json:"lastLoginAt"`
 	CreatedWithClient *string    `json:"createdWithClient"`
 	DatawalletVersion *int       `json:"datawalletVersion"`
 	IdentityVersion   int        `json:"identityVersion"`
-	Tier              TierRefDTO `json:"tier"`
+	Tier              tierRefDTO `json:"tier"`
 	NumberOfDevices   int        `json:"numberOfDevices"`
 }
 
 type listIdentitiesInput struct {
-	PageQuery
+	paging.Query
 	Address       string   `query:"address" doc:"exactly this address"`
 	TierID        []string `query:"tierId" doc:"in one of these tiers (comma-separated or repeated, at most 50)"`
 	ClientID      []string `query:"clientId" doc:"created through one of these clients (comma-separated or repeated, at most 50)"`
@@ -33,41 +34,41 @@ type listIdentitiesInput struct {
 }
 
 type identitiesOutput struct {
-	Body Paged[IdentityOverviewDTO]
+	Body paged[identityOverviewDTO]
 }
 
-// AdminDeviceDTO is a device in the identity details.
-type AdminDeviceDTO struct {
+// adminDeviceDTO is a device in the identity details.
+type adminDeviceDTO struct {
 	ID                    string        `json:"id"`
 	Username              string        `json:"username"`
-	CreatedAt             Time          `json:"createdAt"`
+	CreatedAt             wireTime      `json:"createdAt"`
 	CreatedByDevice       string        `json:"createdByDevice"`
-	LastLogin             *LastLoginDTO `json:"lastLogin"`
+	LastLogin             *lastLoginDTO `json:"lastLogin"`
 	CommunicationLanguage string        `json:"communicationLanguage"`
 	IsBackupDevice        bool          `json:"isBackupDevice"`
 }
 
-// IdentityQuotaDTO is a quota of an identity with its current usage.
-type IdentityQuotaDTO struct {
+// identityQuotaDTO is a quota of an identity with its current usage.
+type identityQuotaDTO struct {
 	ID     string    `json:"id"`
 	Source string    `json:"source"`
-	Metric MetricDTO `json:"metric"`
+	Metric metricDTO `json:"metric"`
 	Max    int       `json:"max"`
 	Usage  int64     `json:"usage"`
 	Period string    `json:"period"`
 }
 
-// IdentityDetailsDTO is an identity as the operator sees it.
-type IdentityDetailsDTO struct {
+// identityDetailsDTO is an identity as the operator sees it.
+type identityDetailsDTO struct {
 	Address         string             `json:"address"`
 	ClientID        *string            `json:"clientId"`
-	PublicKey       Bytes              `json:"publicKey"`
+	PublicKey       wireBytes          `json:"publicKey"`
 	TierID          string             `json:"tierId"`
-	CreatedAt       Time               `json:"createdAt"`
+	CreatedAt       wireTime           `json:"createdAt"`
 	IdentityVersion int                `json:"identityVersion"`
 	NumberOfDevices int                `json:"numberOfDevices"`
-	Devices         []AdminDeviceDTO   `json:"devices"`
-	Quotas          []IdentityQuotaDTO `json:"quotas"`
+	Devices         []adminDeviceDTO   `json:"devices"`
+	Quotas          []identityQuotaDTO `json:"quotas"`
 }
 
 type addressInput struct {
@@ -75,7 +76,7 @@ type addressInput struct {
 }
 
 type identityDetailsOutput struct {
-	Body Result[IdentityDetailsDTO]
+	Body result[identityDetailsDTO]
 }
 
 type changeTierInput struct {
@@ -88,10 +89,10 @@ type changeTierInput struct {
 type adminCreateIdentityInput struct {
 	Body struct {
 		ClientID                    *string             `json:"clientId"`
-		IdentityPublicKey           *Bytes              `json:"identityPublicKey" doc:"base64 of the public key wrapper JSON {\"pub\":…,\"alg\":…}"`
+		IdentityPublicKey           *wireBytes          `json:"identityPublicKey" doc:"base64 of the public key wrapper JSON {\"pub\":…,\"alg\":…}"`
 		DevicePassword              *string             `json:"devicePassword"`
-		IdentityVersion             *Int                `json:"identityVersion" minimum:"0" maximum:"255"`
-		SignedChallenge             *SignedChallengeDTO `json:"signedChallenge"`
+		IdentityVersion             *wireInt            `json:"identityVersion" minimum:"0" maximum:"255"`
+		SignedChallenge             *signedChallengeDTO `json:"signedChallenge"`
 		DeviceCommunicationLanguage string              `json:"deviceCommunicationLanguage,omitempty" doc:"ISO 639-1, default en"`
 	}
 }
@@ -124,16 +125,16 @@ func (h *handlers) registerAdminIdentities(api huma.API) {
 		}
 		p, err := h.b.Admin.ListIdentities(ctx, backbone.IdentityQuery{
 			Address: in.Address, TierIDs: in.TierID, ClientIDs: in.ClientID, CreatedFrom: from, CreatedTo: to,
-			OrderBy: in.OrderBy, Page: in.request(),
+			OrderBy: in.OrderBy, Page: in.Request(),
 		})
 		if err != nil {
 			return nil, err
 		}
-		return &identitiesOutput{Body: paged(p, func(i backbone.IdentityOverview) IdentityOverviewDTO {
-			return IdentityOverviewDTO{
-				Address: i.Address, CreatedAt: wireTime(i.CreatedAt), LastLoginAt: wireTimePtr(i.LastLoginAt),
+		return &identitiesOutput{Body: toPaged(p, func(i backbone.IdentityOverview) identityOverviewDTO {
+			return identityOverviewDTO{
+				Address: i.Address, CreatedAt: toWireTime(i.CreatedAt), LastLoginAt: toWireTimePtr(i.LastLoginAt),
 				CreatedWithClient: nullable(i.ClientID), DatawalletVersion: i.DatawalletVersion, IdentityVersion: i.IdentityVersion,
-				Tier: TierRefDTO{ID: i.TierID, Name: i.TierName}, NumberOfDevices: i.NumberOfDevices,
+				Tier: tierRefDTO{ID: i.TierID, Name: i.TierName}, NumberOfDevices: i.NumberOfDevices,
 			}
 		})}, nil
 	})
@@ -146,28 +147,28 @@ func (h *handlers) registerAdminIdentities(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := IdentityDetailsDTO{
+		out := identityDetailsDTO{
 			Address: d.Address, ClientID: nullable(d.ClientID), PublicKey: d.PublicKey, TierID: d.TierID,
-			CreatedAt: wireTime(d.CreatedAt), IdentityVersion: d.IdentityVersion, NumberOfDevices: len(d.Devices),
-			Devices: make([]AdminDeviceDTO, len(d.Devices)), Quotas: make([]IdentityQuotaDTO, len(d.Quotas)),
+			CreatedAt: toWireTime(d.CreatedAt), IdentityVersion: d.IdentityVersion, NumberOfDevices: len(d.Devices),
+			Devices: make([]adminDeviceDTO, len(d.Devices)), Quotas: make([]identityQuotaDTO, len(d.Quotas)),
 		}
 		for i, dev := range d.Devices {
-			var last *LastLoginDTO
+			var last *lastLoginDTO
 			if dev.LastLoginAt != nil {
-				last = &LastLoginDTO{Time: wireTime(*dev.LastLoginAt)}
+				last = &lastLoginDTO{Time: toWireTime(*dev.LastLoginAt)}
 			}
-			out.Devices[i] = AdminDeviceDTO{
-				ID: dev.ID, Username: dev.Username, CreatedAt: wireTime(dev.CreatedAt), CreatedByDevice: dev.CreatedByDevice,
+			out.Devices[i] = adminDeviceDTO{
+				ID: dev.ID, Username: dev.Username, CreatedAt: toWireTime(dev.CreatedAt), CreatedByDevice: dev.CreatedByDevice,
 				LastLogin: last, CommunicationLanguage: dev.CommunicationLanguage, IsBackupDevice: dev.IsBackupDevice,
 			}
 		}
 		for i, q := range d.Quotas {
-			out.Quotas[i] = IdentityQuotaDTO{
-				ID: q.ID, Source: q.Source, Metric: MetricDTO{Key: q.Metric.Key, DisplayName: q.Metric.DisplayName},
+			out.Quotas[i] = identityQuotaDTO{
+				ID: q.ID, Source: q.Source, Metric: metricDTO{Key: q.Metric.Key, DisplayName: q.Metric.DisplayName},
 				Max: q.Max, Usage: q.Usage, Period: q.Period,
 			}
 		}
-		return &identityDetailsOutput{Body: Result[IdentityDetailsDTO]{out}}, nil
+		return &identityDetailsOutput{Body: result[identityDetailsDTO]{out}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -207,6 +208,6 @@ func (h *handlers) registerAdminIdentities(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &createChallengeOutput{Body: Result[ChallengeDTO]{challengeDTO(c)}}, nil
+		return &createChallengeOutput{Body: result[challengeDTO]{toChallengeDTO(c)}}, nil
 	})
 }

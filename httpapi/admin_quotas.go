@@ -11,16 +11,16 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 )
 
-// QuotaPeriod is a period on the wire: its name (Hour, Day, Week, Month,
+// quotaPeriod is a period on the wire: its name (Hour, Day, Week, Month,
 // Year, Total, in any case) or its number 0 to 5.
-type QuotaPeriod string
+type quotaPeriod string
 
 // UnmarshalJSON accepts the name or the number, as the reference's enum
 // binding does; the service reports names it does not know.
-func (p *QuotaPeriod) UnmarshalJSON(data []byte) error {
+func (p *quotaPeriod) UnmarshalJSON(data []byte) error {
 	var s string
 	if err := json.Unmarshal(data, &s); err == nil {
-		*p = QuotaPeriod(s)
+		*p = quotaPeriod(s)
 		return nil
 	}
 	var n int
@@ -28,35 +28,35 @@ func (p *QuotaPeriod) UnmarshalJSON(data []byte) error {
 		return errors.New("expected a period name or number")
 	}
 	if n < 0 || n >= len(backbone.Periods) {
-		*p = QuotaPeriod(json.Number(data).String()) // unknown: refused with the other bad names
+		*p = quotaPeriod(json.Number(data).String()) // unknown: refused with the other bad names
 		return nil
 	}
-	*p = QuotaPeriod(backbone.Periods[n])
+	*p = quotaPeriod(backbone.Periods[n])
 	return nil
 }
 
 // Schema documents the period as its names or numbers.
-func (QuotaPeriod) Schema(huma.Registry) *huma.Schema {
+func (quotaPeriod) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{
 		Description: "Hour, Day, Week, Month, Year or Total, or their numbers 0 to 5",
 		OneOf:       []*huma.Schema{{Type: huma.TypeString}, {Type: huma.TypeInteger}},
 	}
 }
 
-// CreateQuotaRequestDTO is the body that creates a tier or individual quota.
-type CreateQuotaRequestDTO struct {
+// createQuotaRequestDTO is the body that creates a tier or individual quota.
+type createQuotaRequestDTO struct {
 	MetricKey string      `json:"metricKey"`
 	Max       int         `json:"max"`
-	Period    QuotaPeriod `json:"period"`
+	Period    quotaPeriod `json:"period"`
 }
 
-func (d CreateQuotaRequestDTO) request() backbone.CreateQuotaRequest {
+func (d createQuotaRequestDTO) request() backbone.CreateQuotaRequest {
 	return backbone.CreateQuotaRequest{MetricKey: d.MetricKey, Max: d.Max, Period: string(d.Period)}
 }
 
 type createTierQuotaInput struct {
 	TierID string `path:"tierId"`
-	Body   CreateQuotaRequestDTO
+	Body   createQuotaRequestDTO
 }
 
 type deleteTierQuotaInput struct {
@@ -66,7 +66,7 @@ type deleteTierQuotaInput struct {
 
 type createIndividualQuotaInput struct {
 	Address string `path:"address"`
-	Body    CreateQuotaRequestDTO
+	Body    createQuotaRequestDTO
 }
 
 type deleteIndividualQuotaInput struct {
@@ -74,18 +74,20 @@ type deleteIndividualQuotaInput struct {
 	ID      string `path:"quotaId"`
 }
 
-// QuotaDefinitionDTO is a created quota: its metric, maximum and period.
-type QuotaDefinitionDTO = TierQuotaDefinitionDTO
+// quotaDefinitionDTO is a created quota: its metric, maximum and period.
+type quotaDefinitionDTO = tierQuotaDefinitionDTO
 
 type quotaDefinitionOutput struct {
-	Body Result[QuotaDefinitionDTO]
+	Body result[quotaDefinitionDTO]
 }
 
 type metricsOutput struct {
-	Body Result[[]MetricDTO]
+	Body result[[]metricDTO]
 }
 
-func metricDTO(m backbone.Metric) MetricDTO { return MetricDTO{Key: m.Key, DisplayName: m.DisplayName} }
+func toMetricDTO(m backbone.Metric) metricDTO {
+	return metricDTO{Key: m.Key, DisplayName: m.DisplayName}
+}
 
 func (h *handlers) registerAdminQuotas(api huma.API) {
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -98,7 +100,7 @@ func (h *handlers) registerAdminQuotas(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &quotaDefinitionOutput{Body: Result[QuotaDefinitionDTO]{QuotaDefinitionDTO{ID: q.ID, Metric: metricDTO(q.Metric), Max: q.Max, Period: q.Period}}}, nil
+		return &quotaDefinitionOutput{Body: result[quotaDefinitionDTO]{quotaDefinitionDTO{ID: q.ID, Metric: toMetricDTO(q.Metric), Max: q.Max, Period: q.Period}}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -117,7 +119,7 @@ func (h *handlers) registerAdminQuotas(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &quotaDefinitionOutput{Body: Result[QuotaDefinitionDTO]{QuotaDefinitionDTO{ID: q.ID, Metric: metricDTO(q.Metric), Max: q.Max, Period: q.Period}}}, nil
+		return &quotaDefinitionOutput{Body: result[quotaDefinitionDTO]{quotaDefinitionDTO{ID: q.ID, Metric: toMetricDTO(q.Metric), Max: q.Max, Period: q.Period}}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -132,10 +134,10 @@ func (h *handlers) registerAdminQuotas(api huma.API) {
 		Summary: "List the metrics quotas can limit", Tags: []string{"Metrics"},
 	}), func(context.Context, *struct{}) (*metricsOutput, error) {
 		ms := h.b.Quotas.Metrics()
-		out := make([]MetricDTO, len(ms))
+		out := make([]metricDTO, len(ms))
 		for i, m := range ms {
-			out[i] = metricDTO(m)
+			out[i] = toMetricDTO(m)
 		}
-		return &metricsOutput{Body: Result[[]MetricDTO]{out}}, nil
+		return &metricsOutput{Body: result[[]metricDTO]{out}}, nil
 	})
 }

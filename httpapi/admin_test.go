@@ -138,7 +138,7 @@ func TestAdminXSRF(t *testing.T) {
 			"garbage":             {"X-XSRF-TOKEN", "%%%", "Cookie", "X-XSRF-COOKIE=%%%"},
 		} {
 			r := s.do("POST", "/api/v1/Tiers", "", body, append(key, h...)...)
-			expectError(t, r, http.StatusBadRequest, httpapi.CodeXSRFTokenInvalid)
+			expectError(t, r, http.StatusBadRequest, codeXSRFTokenInvalid)
 			assert.Equal(t, "xsrf-token-may-be-invalid", r.JSON["error"].(map[string]any)["message"], name)
 		}
 		tiers := s.admin("GET", "/api/v1/Tiers", nil)
@@ -154,7 +154,7 @@ func TestAdminXSRF(t *testing.T) {
 		other := httptest.NewServer(httpapi.NewAdmin(s.env.Backbone, httpapi.AdminOptions{APIKey: testAdminKey}))
 		defer other.Close()
 		o := &server{t: t, env: s.env, url: other.URL}
-		expectError(t, o.do("POST", "/api/v1/Tiers", "", map[string]any{"name": "Other tier"}, append(key, "X-XSRF-TOKEN", t1, "Cookie", c1)...), 400, httpapi.CodeXSRFTokenInvalid)
+		expectError(t, o.do("POST", "/api/v1/Tiers", "", map[string]any{"name": "Other tier"}, append(key, "X-XSRF-TOKEN", t1, "Cookie", c1)...), 400, codeXSRFTokenInvalid)
 		shared := []byte("0123456789abcdef0123456789abcdef")
 		r1 := httptest.NewServer(httpapi.NewAdmin(s.env.Backbone, httpapi.AdminOptions{APIKey: testAdminKey, XSRFKey: shared}))
 		defer r1.Close()

@@ -7,8 +7,8 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
-// TierOverviewDTO is a row of the tier list.
-type TierOverviewDTO struct {
+// tierOverviewDTO is a row of the tier list.
+type tierOverviewDTO struct {
 	ID                          string `json:"id"`
 	Name                        string `json:"name"`
 	CanBeUsedAsDefaultForClient bool   `json:"canBeUsedAsDefaultForClient"`
@@ -16,29 +16,29 @@ type TierOverviewDTO struct {
 	NumberOfIdentities          int    `json:"numberOfIdentities"`
 }
 
-// MetricDTO names a metric.
-type MetricDTO struct {
+// metricDTO names a metric.
+type metricDTO struct {
 	Key         string `json:"key"`
 	DisplayName string `json:"displayName"`
 }
 
-// TierQuotaDefinitionDTO is a quota definition of a tier.
-type TierQuotaDefinitionDTO struct {
+// tierQuotaDefinitionDTO is a quota definition of a tier.
+type tierQuotaDefinitionDTO struct {
 	ID     string    `json:"id"`
-	Metric MetricDTO `json:"metric"`
+	Metric metricDTO `json:"metric"`
 	Max    int       `json:"max"`
 	Period string    `json:"period"`
 }
 
-// TierDetailsDTO is a tier with its quota definitions.
-type TierDetailsDTO struct {
+// tierDetailsDTO is a tier with its quota definitions.
+type tierDetailsDTO struct {
 	ID     string                   `json:"id"`
 	Name   string                   `json:"name"`
-	Quotas []TierQuotaDefinitionDTO `json:"quotas"`
+	Quotas []tierQuotaDefinitionDTO `json:"quotas"`
 }
 
 type tiersOutput struct {
-	Body Result[[]TierOverviewDTO]
+	Body result[[]tierOverviewDTO]
 }
 
 type tierIDInput struct {
@@ -46,7 +46,7 @@ type tierIDInput struct {
 }
 
 type tierDetailsOutput struct {
-	Body Result[TierDetailsDTO]
+	Body result[tierDetailsDTO]
 }
 
 type createTierInput struct {
@@ -56,7 +56,7 @@ type createTierInput struct {
 }
 
 type tierOutput struct {
-	Body Result[TierRefDTO]
+	Body result[tierRefDTO]
 }
 
 func (h *handlers) registerAdminTiers(api huma.API) {
@@ -69,14 +69,14 @@ func (h *handlers) registerAdminTiers(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]TierOverviewDTO, len(ts))
+		out := make([]tierOverviewDTO, len(ts))
 		for i, t := range ts {
-			out[i] = TierOverviewDTO{
+			out[i] = tierOverviewDTO{
 				ID: t.ID, Name: t.Name, CanBeUsedAsDefaultForClient: t.CanBeUsedAsDefaultForClient,
 				CanBeManuallyAssigned: t.CanBeManuallyAssigned, NumberOfIdentities: t.NumberOfIdentities,
 			}
 		}
-		return &tiersOutput{Body: Result[[]TierOverviewDTO]{out}}, nil
+		return &tiersOutput{Body: result[[]tierOverviewDTO]{out}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -91,11 +91,11 @@ func (h *handlers) registerAdminTiers(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := TierDetailsDTO{ID: t.ID, Name: t.Name, Quotas: make([]TierQuotaDefinitionDTO, len(qs))}
+		out := tierDetailsDTO{ID: t.ID, Name: t.Name, Quotas: make([]tierQuotaDefinitionDTO, len(qs))}
 		for i, q := range qs {
-			out.Quotas[i] = TierQuotaDefinitionDTO{ID: q.ID, Metric: MetricDTO{Key: q.Metric.Key, DisplayName: q.Metric.DisplayName}, Max: q.Max, Period: q.Period}
+			out.Quotas[i] = tierQuotaDefinitionDTO{ID: q.ID, Metric: metricDTO{Key: q.Metric.Key, DisplayName: q.Metric.DisplayName}, Max: q.Max, Period: q.Period}
 		}
-		return &tierDetailsOutput{Body: Result[TierDetailsDTO]{out}}, nil
+		return &tierDetailsOutput{Body: result[tierDetailsDTO]{out}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{
@@ -107,7 +107,7 @@ func (h *handlers) registerAdminTiers(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &tierOutput{Body: Result[TierRefDTO]{TierRefDTO{ID: t.ID, Name: t.Name}}}, nil
+		return &tierOutput{Body: result[tierRefDTO]{tierRefDTO{ID: t.ID, Name: t.Name}}}, nil
 	})
 
 	huma.Register(api, h.adminOp(huma.Operation{

@@ -11,11 +11,11 @@ import (
 
 var announcementSeverities = enum{names: []string{backbone.AnnouncementLow, backbone.AnnouncementMedium, backbone.AnnouncementHigh}}
 
-// Severity is an announcement's severity on the wire: its name out; the
+// severity is an announcement's severity on the wire: its name out; the
 // name (any case) or the number in.
-type Severity string
+type severity string
 
-func (s Severity) MarshalJSON() ([]byte, error) {
+func (s severity) MarshalJSON() ([]byte, error) {
 	for i, n := range announcementSeverities.names {
 		if n == string(s) {
 			return announcementSeverities.marshal(i)
@@ -24,44 +24,44 @@ func (s Severity) MarshalJSON() ([]byte, error) {
 	return announcementSeverities.marshal(-1)
 }
 
-func (s *Severity) UnmarshalJSON(data []byte) error {
+func (s *severity) UnmarshalJSON(data []byte) error {
 	v, err := announcementSeverities.unmarshal(data)
 	if err == nil {
-		*s = Severity(announcementSeverities.names[v])
+		*s = severity(announcementSeverities.names[v])
 	}
 	return err
 }
 
 // Schema documents the names.
-func (Severity) Schema(huma.Registry) *huma.Schema { return announcementSeverities.schema() }
+func (severity) Schema(huma.Registry) *huma.Schema { return announcementSeverities.schema() }
 
-// AnnouncementDTO is an announcement in the language a device asked for.
-type AnnouncementDTO struct {
+// announcementDTO is an announcement in the language a device asked for.
+type announcementDTO struct {
 	ID        string                  `json:"id"`
-	CreatedAt Time                    `json:"createdAt"`
-	ExpiresAt *Time                   `json:"expiresAt"`
-	Severity  Severity                `json:"severity"`
+	CreatedAt wireTime                `json:"createdAt"`
+	ExpiresAt *wireTime               `json:"expiresAt"`
+	Severity  severity                `json:"severity"`
 	Title     string                  `json:"title"`
 	Body      string                  `json:"body"`
-	Actions   []AnnouncementActionDTO `json:"actions"`
+	Actions   []announcementActionDTO `json:"actions"`
 	IqlQuery  *string                 `json:"iqlQuery"`
 }
 
-// AnnouncementActionDTO is an action with its label in one language; its
+// announcementActionDTO is an action with its label in one language; its
 // iqlQuery is always null, as in the reference.
-type AnnouncementActionDTO struct {
+type announcementActionDTO struct {
 	DisplayName string  `json:"displayName"`
 	Link        string  `json:"link"`
 	IqlQuery    *string `json:"iqlQuery"`
 }
 
-func toAnnouncementDTO(a backbone.LocalizedAnnouncement) AnnouncementDTO {
-	d := AnnouncementDTO{
-		ID: a.ID, CreatedAt: wireTime(a.CreatedAt), ExpiresAt: wireTimePtr(a.ExpiresAt), Severity: Severity(a.Severity),
-		Title: a.Title, Body: a.Body, Actions: make([]AnnouncementActionDTO, len(a.Actions)), IqlQuery: iqlOrNull(a.IqlQuery),
+func toAnnouncementDTO(a backbone.LocalizedAnnouncement) announcementDTO {
+	d := announcementDTO{
+		ID: a.ID, CreatedAt: toWireTime(a.CreatedAt), ExpiresAt: toWireTimePtr(a.ExpiresAt), Severity: severity(a.Severity),
+		Title: a.Title, Body: a.Body, Actions: make([]announcementActionDTO, len(a.Actions)), IqlQuery: iqlOrNull(a.IqlQuery),
 	}
 	for i, ac := range a.Actions {
-		d.Actions[i] = AnnouncementActionDTO{DisplayName: ac.DisplayName, Link: ac.Link}
+		d.Actions[i] = announcementActionDTO{DisplayName: ac.DisplayName, Link: ac.Link}
 	}
 	return d
 }
@@ -79,7 +79,7 @@ type listAnnouncementsInput struct {
 }
 
 type announcementsOutput struct {
-	Body Result[[]AnnouncementDTO]
+	Body result[[]announcementDTO]
 }
 
 func (h *handlers) registerAnnouncements(api huma.API) {
@@ -98,10 +98,10 @@ func (h *handlers) registerAnnouncements(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]AnnouncementDTO, len(list))
+		out := make([]announcementDTO, len(list))
 		for i, a := range list {
 			out[i] = toAnnouncementDTO(a)
 		}
-		return &announcementsOutput{Body: Result[[]AnnouncementDTO]{out}}, nil
+		return &announcementsOutput{Body: result[[]announcementDTO]{out}}, nil
 	})
 }

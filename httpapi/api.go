@@ -3,7 +3,9 @@
 //
 // New returns a ready http.Handler; Register adds the operations to a huma
 // API an embedder already has. NewAdmin and RegisterAdmin do the same for
-// the Admin API; Mount serves both on one listener.
+// the Admin API; Mount serves both on one listener. The request and response
+// types are unexported: the OpenAPI documents under DocsPath and
+// AdminDocsPath describe the wire format.
 //
 // The handlers work on any router and behind any middleware. Under a path
 // prefix, strip it before the handler and name it in Options.BasePath:

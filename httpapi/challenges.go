@@ -9,16 +9,16 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 )
 
-// ChallengeDTO is a challenge on the wire.
-type ChallengeDTO struct {
-	ID              string  `json:"id"`
-	ExpiresAt       Time    `json:"expiresAt"`
-	CreatedBy       *string `json:"createdBy"`
-	CreatedByDevice *string `json:"createdByDevice"`
+// challengeDTO is a challenge on the wire.
+type challengeDTO struct {
+	ID              string   `json:"id"`
+	ExpiresAt       wireTime `json:"expiresAt"`
+	CreatedBy       *string  `json:"createdBy"`
+	CreatedByDevice *string  `json:"createdByDevice"`
 }
 
-func challengeDTO(c backbone.Challenge) ChallengeDTO {
-	return ChallengeDTO{ID: c.ID, ExpiresAt: wireTime(c.ExpiresAt), CreatedBy: nullable(c.CreatedBy), CreatedByDevice: nullable(c.CreatedByDevice)}
+func toChallengeDTO(c backbone.Challenge) challengeDTO {
+	return challengeDTO{ID: c.ID, ExpiresAt: toWireTime(c.ExpiresAt), CreatedBy: nullable(c.CreatedBy), CreatedByDevice: nullable(c.CreatedByDevice)}
 }
 
 // requestURL gives a handler the scheme and host the client used, for
@@ -43,7 +43,7 @@ type createChallengeInput struct {
 
 type createChallengeOutput struct {
 	Location string `header:"Location"`
-	Body     Result[ChallengeDTO]
+	Body     result[challengeDTO]
 }
 
 type getChallengeInput struct {
@@ -51,7 +51,7 @@ type getChallengeInput struct {
 }
 
 type challengeOutput struct {
-	Body Result[ChallengeDTO]
+	Body result[challengeDTO]
 }
 
 func (h *handlers) registerChallenges(api huma.API) {
@@ -68,7 +68,7 @@ func (h *handlers) registerChallenges(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &createChallengeOutput{Location: in.base + cleanBasePath(h.opts.BasePath) + "/api/v2/Challenges/" + c.ID, Body: Result[ChallengeDTO]{challengeDTO(c)}}, nil
+		return &createChallengeOutput{Location: in.base + cleanBasePath(h.opts.BasePath) + "/api/v2/Challenges/" + c.ID, Body: result[challengeDTO]{toChallengeDTO(c)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -82,7 +82,7 @@ func (h *handlers) registerChallenges(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &challengeOutput{Body: Result[ChallengeDTO]{challengeDTO(c)}}, nil
+		return &challengeOutput{Body: result[challengeDTO]{toChallengeDTO(c)}}, nil
 	})
 }
 

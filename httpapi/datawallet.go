@@ -8,35 +8,36 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi/internal/paging"
 )
 
 var modificationTypes = enum{names: []string{"Create", "Update", "Delete", "CacheChanged"}}
 
-// ModificationType is a datawallet modification's type on the wire.
-type ModificationType backbone.DatawalletModificationType
+// modificationType is a datawallet modification's type on the wire.
+type modificationType backbone.DatawalletModificationType
 
-func (t ModificationType) MarshalJSON() ([]byte, error) { return modificationTypes.marshal(int(t)) }
+func (t modificationType) MarshalJSON() ([]byte, error) { return modificationTypes.marshal(int(t)) }
 
-func (t *ModificationType) UnmarshalJSON(data []byte) error {
+func (t *modificationType) UnmarshalJSON(data []byte) error {
 	v, err := modificationTypes.unmarshal(data)
-	*t = ModificationType(v)
+	*t = modificationType(v)
 	return err
 }
 
 // Schema documents the names.
-func (ModificationType) Schema(huma.Registry) *huma.Schema { return modificationTypes.schema() }
+func (modificationType) Schema(huma.Registry) *huma.Schema { return modificationTypes.schema() }
 
-// ModificationInput is a datawallet change a device pushes.
-type ModificationInput struct {
-	Type              *ModificationType `json:"type"`
+// modificationInput is a datawallet change a device pushes.
+type modificationInput struct {
+	Type              *modificationType `json:"type"`
 	ObjectIdentifier  *string           `json:"objectIdentifier"`
 	Collection        *string           `json:"collection"`
 	PayloadCategory   *string           `json:"payloadCategory,omitempty"`
-	EncryptedPayload  Bytes             `json:"encryptedPayload,omitempty"`
-	DatawalletVersion *Int              `json:"datawalletVersion"`
+	EncryptedPayload  wireBytes         `json:"encryptedPayload,omitempty"`
+	DatawalletVersion *wireInt          `json:"datawalletVersion"`
 }
 
-func modifications(in []ModificationInput) ([]backbone.NewDatawalletModification, error) {
+func modifications(in []modificationInput) ([]backbone.NewDatawalletModification, error) {
 	out := make([]backbone.NewDatawalletModification, len(in))
 	for i, m := range in {
 		switch {
@@ -60,71 +61,71 @@ func modifications(in []ModificationInput) ([]backbone.NewDatawalletModification
 	return out, nil
 }
 
-// CreatedModificationDTO is where a pushed change landed.
-type CreatedModificationDTO struct {
-	ID        string `json:"id"`
-	Index     int64  `json:"index"`
-	CreatedAt Time   `json:"createdAt"`
+// createdModificationDTO is where a pushed change landed.
+type createdModificationDTO struct {
+	ID        string   `json:"id"`
+	Index     int64    `json:"index"`
+	CreatedAt wireTime `json:"createdAt"`
 }
 
-func createdModificationDTOs(ms []backbone.CreatedModification) []CreatedModificationDTO {
-	out := make([]CreatedModificationDTO, len(ms))
+func createdModificationDTOs(ms []backbone.CreatedModification) []createdModificationDTO {
+	out := make([]createdModificationDTO, len(ms))
 	for i, m := range ms {
-		out[i] = CreatedModificationDTO{ID: m.ID, Index: m.Index, CreatedAt: wireTime(m.CreatedAt)}
+		out[i] = createdModificationDTO{ID: m.ID, Index: m.Index, CreatedAt: toWireTime(m.CreatedAt)}
 	}
 	return out
 }
 
-// ModificationDTO is a stored datawallet change.
-type ModificationDTO struct {
+// modificationDTO is a stored datawallet change.
+type modificationDTO struct {
 	ID                string           `json:"id"`
 	DatawalletVersion int              `json:"datawalletVersion"`
 	Index             int64            `json:"index"`
 	ObjectIdentifier  string           `json:"objectIdentifier"`
 	PayloadCategory   *string          `json:"payloadCategory"`
-	CreatedAt         Time             `json:"createdAt"`
+	CreatedAt         wireTime         `json:"createdAt"`
 	CreatedByDevice   string           `json:"createdByDevice"`
 	Collection        string           `json:"collection"`
-	Type              ModificationType `json:"type"`
-	EncryptedPayload  Bytes            `json:"encryptedPayload"`
+	Type              modificationType `json:"type"`
+	EncryptedPayload  wireBytes        `json:"encryptedPayload"`
 }
 
-// DatawalletDTO is the caller's datawallet.
-type DatawalletDTO struct {
+// datawalletDTO is the caller's datawallet.
+type datawalletDTO struct {
 	Version int `json:"version"`
 }
 
 type datawalletOutput struct {
-	Body Result[DatawalletDTO]
+	Body result[datawalletDTO]
 }
 
 type listModificationsInput struct {
 	SupportedDatawalletVersion int `header:"X-Supported-Datawallet-Version" minimum:"0" maximum:"65535"`
-	PageQuery
+	paging.Query
 	// A string, because huma has no optional integer parameters.
 	LocalIndex string `query:"localIndex" pattern:"^-?[0-9]+$" doc:"integer: the highest index the device has; omitted: from the start"`
 }
 
 type modificationsOutput struct {
-	Body Paged[ModificationDTO]
+	Body paged[modificationDTO]
 }
 
 type pushModificationsInput struct {
 	SupportedDatawalletVersion int `header:"X-Supported-Datawallet-Version" minimum:"0" maximum:"65535"`
 	Body                       struct {
 		LocalIndex    *int64              `json:"localIndex,omitempty" doc:"the highest index the device has; omitted when it has none"`
-		Modifications []ModificationInput `json:"modifications"`
+		Modifications []modificationInput `json:"modifications"`
 	}
 }
 
-// PushedDTO is where pushed changes landed.
-type PushedDTO struct {
+// pushedDTO is where pushed changes landed.
+type pushedDTO struct {
 	NewIndex      int64                    `json:"newIndex"`
-	Modifications []CreatedModificationDTO `json:"modifications"`
+	Modifications []createdModificationDTO `json:"modifications"`
 }
 
 type pushedOutput struct {
-	Body Result[PushedDTO]
+	Body result[pushedDTO]
 }
 
 func (h *handlers) registerDatawallet(api huma.API) {
@@ -137,7 +138,7 @@ func (h *handlers) registerDatawallet(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &datawalletOutput{Body: Result[DatawalletDTO]{DatawalletDTO{Version: d.Version}}}, nil
+		return &datawalletOutput{Body: result[datawalletDTO]{datawalletDTO{Version: d.Version}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -154,15 +155,15 @@ func (h *handlers) registerDatawallet(api huma.API) {
 			}
 			localIndex = &i
 		}
-		p, err := h.b.Datawallets.Modifications(ctx, caller(ctx), localIndex, in.SupportedDatawalletVersion, in.request())
+		p, err := h.b.Datawallets.Modifications(ctx, caller(ctx), localIndex, in.SupportedDatawalletVersion, in.Request())
 		if err != nil {
 			return nil, err
 		}
-		return &modificationsOutput{Body: paged(p, func(m backbone.DatawalletModification) ModificationDTO {
-			return ModificationDTO{
+		return &modificationsOutput{Body: toPaged(p, func(m backbone.DatawalletModification) modificationDTO {
+			return modificationDTO{
 				ID: m.ID, DatawalletVersion: m.DatawalletVersion, Index: m.Index, ObjectIdentifier: m.ObjectIdentifier,
-				PayloadCategory: nullable(m.PayloadCategory), CreatedAt: wireTime(m.CreatedAt), CreatedByDevice: m.CreatedByDevice,
-				Collection: m.Collection, Type: ModificationType(m.Type), EncryptedPayload: m.EncryptedPayload,
+				PayloadCategory: nullable(m.PayloadCategory), CreatedAt: toWireTime(m.CreatedAt), CreatedByDevice: m.CreatedByDevice,
+				Collection: m.Collection, Type: modificationType(m.Type), EncryptedPayload: m.EncryptedPayload,
 			}
 		})}, nil
 	})
@@ -182,6 +183,6 @@ func (h *handlers) registerDatawallet(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &pushedOutput{Body: Result[PushedDTO]{PushedDTO{NewIndex: res.NewIndex, Modifications: createdModificationDTOs(res.Modifications)}}}, nil
+		return &pushedOutput{Body: result[pushedDTO]{pushedDTO{NewIndex: res.NewIndex, Modifications: createdModificationDTOs(res.Modifications)}}}, nil
 	})
 }

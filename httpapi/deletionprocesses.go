@@ -9,31 +9,31 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 )
 
-// DeletionProcessDTO is an identity deletion process as its owner sees it.
+// deletionProcessDTO is an identity deletion process as its owner sees it.
 // approvedAt and approvedByDevice repeat createdAt and createdByDevice for
 // clients of the time when processes needed approval.
-type DeletionProcessDTO struct {
-	ID                         string `json:"id"`
-	Status                     string `json:"status" enum:"Active,Cancelled,Deleting"`
-	CreatedAt                  Time   `json:"createdAt"`
-	CreatedByDevice            string `json:"createdByDevice"`
-	ApprovedAt                 Time   `json:"approvedAt"`
-	ApprovedByDevice           string `json:"approvedByDevice"`
-	GracePeriodEndsAt          *Time  `json:"gracePeriodEndsAt"`
-	GracePeriodReminder1SentAt *Time  `json:"gracePeriodReminder1SentAt"`
-	GracePeriodReminder2SentAt *Time  `json:"gracePeriodReminder2SentAt"`
-	GracePeriodReminder3SentAt *Time  `json:"gracePeriodReminder3SentAt"`
+type deletionProcessDTO struct {
+	ID                         string    `json:"id"`
+	Status                     string    `json:"status" enum:"Active,Cancelled,Deleting"`
+	CreatedAt                  wireTime  `json:"createdAt"`
+	CreatedByDevice            string    `json:"createdByDevice"`
+	ApprovedAt                 wireTime  `json:"approvedAt"`
+	ApprovedByDevice           string    `json:"approvedByDevice"`
+	GracePeriodEndsAt          *wireTime `json:"gracePeriodEndsAt"`
+	GracePeriodReminder1SentAt *wireTime `json:"gracePeriodReminder1SentAt"`
+	GracePeriodReminder2SentAt *wireTime `json:"gracePeriodReminder2SentAt"`
+	GracePeriodReminder3SentAt *wireTime `json:"gracePeriodReminder3SentAt"`
 }
 
-func deletionProcessDTO(p backbone.DeletionProcess) DeletionProcessDTO {
-	return DeletionProcessDTO{
+func toDeletionProcessDTO(p backbone.DeletionProcess) deletionProcessDTO {
+	return deletionProcessDTO{
 		ID: p.ID, Status: backbone.DeletionProcessStatusNames[p.Status],
-		CreatedAt: wireTime(p.CreatedAt), CreatedByDevice: p.CreatedByDevice,
-		ApprovedAt: wireTime(p.CreatedAt), ApprovedByDevice: p.CreatedByDevice,
-		GracePeriodEndsAt:          wireTimePtr(p.GracePeriodEndsAt),
-		GracePeriodReminder1SentAt: wireTimePtr(p.GracePeriodReminder1SentAt),
-		GracePeriodReminder2SentAt: wireTimePtr(p.GracePeriodReminder2SentAt),
-		GracePeriodReminder3SentAt: wireTimePtr(p.GracePeriodReminder3SentAt),
+		CreatedAt: toWireTime(p.CreatedAt), CreatedByDevice: p.CreatedByDevice,
+		ApprovedAt: toWireTime(p.CreatedAt), ApprovedByDevice: p.CreatedByDevice,
+		GracePeriodEndsAt:          toWireTimePtr(p.GracePeriodEndsAt),
+		GracePeriodReminder1SentAt: toWireTimePtr(p.GracePeriodReminder1SentAt),
+		GracePeriodReminder2SentAt: toWireTimePtr(p.GracePeriodReminder2SentAt),
+		GracePeriodReminder3SentAt: toWireTimePtr(p.GracePeriodReminder3SentAt),
 	}
 }
 
@@ -50,11 +50,11 @@ type deletionProcessInput struct {
 }
 
 type deletionProcessOutput struct {
-	Body Result[DeletionProcessDTO]
+	Body result[deletionProcessDTO]
 }
 
 type deletionProcessesOutput struct {
-	Body Result[[]DeletionProcessDTO]
+	Body result[[]deletionProcessDTO]
 }
 
 func (h *handlers) registerDeletionProcesses(api huma.API) {
@@ -71,7 +71,7 @@ func (h *handlers) registerDeletionProcesses(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &deletionProcessOutput{Body: Result[DeletionProcessDTO]{deletionProcessDTO(p)}}, nil
+		return &deletionProcessOutput{Body: result[deletionProcessDTO]{toDeletionProcessDTO(p)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -82,11 +82,11 @@ func (h *handlers) registerDeletionProcesses(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]DeletionProcessDTO, len(ps))
+		out := make([]deletionProcessDTO, len(ps))
 		for i, p := range ps {
-			out[i] = deletionProcessDTO(p)
+			out[i] = toDeletionProcessDTO(p)
 		}
-		return &deletionProcessesOutput{Body: Result[[]DeletionProcessDTO]{out}}, nil
+		return &deletionProcessesOutput{Body: result[[]deletionProcessDTO]{out}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -97,7 +97,7 @@ func (h *handlers) registerDeletionProcesses(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &deletionProcessOutput{Body: Result[DeletionProcessDTO]{deletionProcessDTO(p)}}, nil
+		return &deletionProcessOutput{Body: result[deletionProcessDTO]{toDeletionProcessDTO(p)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -108,6 +108,6 @@ func (h *handlers) registerDeletionProcesses(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &deletionProcessOutput{Body: Result[DeletionProcessDTO]{deletionProcessDTO(p)}}, nil
+		return &deletionProcessOutput{Body: result[deletionProcessDTO]{toDeletionProcessDTO(p)}}, nil
 	})
 }

@@ -7,31 +7,32 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi/internal/paging"
 )
 
-// DeviceDTO is a device of the caller's identity.
-type DeviceDTO struct {
+// deviceDTO is a device of the caller's identity.
+type deviceDTO struct {
 	ID                    string        `json:"id"`
 	Username              string        `json:"username"`
-	CreatedAt             Time          `json:"createdAt"`
+	CreatedAt             wireTime      `json:"createdAt"`
 	CreatedByDevice       string        `json:"createdByDevice"`
-	LastLogin             *LastLoginDTO `json:"lastLogin"`
+	LastLogin             *lastLoginDTO `json:"lastLogin"`
 	CommunicationLanguage string        `json:"communicationLanguage"`
 	IsBackupDevice        bool          `json:"isBackupDevice"`
 }
 
-// LastLoginDTO is when a device last logged in.
-type LastLoginDTO struct {
-	Time Time `json:"time"`
+// lastLoginDTO is when a device last logged in.
+type lastLoginDTO struct {
+	Time wireTime `json:"time"`
 }
 
-func deviceDTO(d backbone.Device) DeviceDTO {
-	dto := DeviceDTO{
-		ID: d.ID, Username: d.Username, CreatedAt: wireTime(d.CreatedAt), CreatedByDevice: d.CreatedByDevice,
+func toDeviceDTO(d backbone.Device) deviceDTO {
+	dto := deviceDTO{
+		ID: d.ID, Username: d.Username, CreatedAt: toWireTime(d.CreatedAt), CreatedByDevice: d.CreatedByDevice,
 		CommunicationLanguage: d.CommunicationLanguage, IsBackupDevice: d.IsBackupDevice,
 	}
 	if d.LastLoginAt != nil {
-		dto.LastLogin = &LastLoginDTO{Time: wireTime(*d.LastLoginAt)}
+		dto.LastLogin = &lastLoginDTO{Time: toWireTime(*d.LastLoginAt)}
 	}
 	return dto
 }
@@ -39,36 +40,36 @@ func deviceDTO(d backbone.Device) DeviceDTO {
 type registerDeviceInput struct {
 	Body struct {
 		DevicePassword        *string             `json:"devicePassword"`
-		SignedChallenge       *SignedChallengeDTO `json:"signedChallenge"`
+		SignedChallenge       *signedChallengeDTO `json:"signedChallenge"`
 		CommunicationLanguage string              `json:"communicationLanguage,omitempty" doc:"ISO 639-1, default en"`
 		IsBackupDevice        bool                `json:"isBackupDevice,omitempty"`
 	}
 }
 
-// CreatedDeviceDTO carries a new device's credentials.
-type CreatedDeviceDTO struct {
-	ID              string `json:"id"`
-	Username        string `json:"username"`
-	CreatedAt       Time   `json:"createdAt"`
-	CreatedByDevice string `json:"createdByDevice"`
-	IsBackupDevice  bool   `json:"isBackupDevice"`
+// createdDeviceDTO carries a new device's credentials.
+type createdDeviceDTO struct {
+	ID              string   `json:"id"`
+	Username        string   `json:"username"`
+	CreatedAt       wireTime `json:"createdAt"`
+	CreatedByDevice string   `json:"createdByDevice"`
+	IsBackupDevice  bool     `json:"isBackupDevice"`
 }
 
 type createdDeviceOutput struct {
-	Body Result[CreatedDeviceDTO]
+	Body result[createdDeviceDTO]
 }
 
 type listDevicesInput struct {
-	PageQuery
+	paging.Query
 	IDs []string `query:"ids,explode" doc:"only these devices; repeat the parameter"`
 }
 
 type devicesOutput struct {
-	Body Paged[DeviceDTO]
+	Body paged[deviceDTO]
 }
 
 type deviceOutput struct {
-	Body Result[DeviceDTO]
+	Body result[deviceDTO]
 }
 
 type updateDeviceInput struct {
@@ -108,8 +109,8 @@ func (h *handlers) registerDevices(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &createdDeviceOutput{Body: Result[CreatedDeviceDTO]{CreatedDeviceDTO{
-			ID: d.ID, Username: d.Username, CreatedAt: wireTime(d.CreatedAt), CreatedByDevice: d.CreatedByDevice, IsBackupDevice: d.IsBackupDevice,
+		return &createdDeviceOutput{Body: result[createdDeviceDTO]{createdDeviceDTO{
+			ID: d.ID, Username: d.Username, CreatedAt: toWireTime(d.CreatedAt), CreatedByDevice: d.CreatedByDevice, IsBackupDevice: d.IsBackupDevice,
 		}}}, nil
 	})
 
@@ -117,11 +118,11 @@ func (h *handlers) registerDevices(api huma.API) {
 		OperationID: "list-devices", Method: http.MethodGet, Path: "/api/v2/Devices",
 		Summary: "List the devices of the caller's identity", Tags: tags,
 	}, authRequired), func(ctx context.Context, in *listDevicesInput) (*devicesOutput, error) {
-		p, err := h.b.Devices.List(ctx, caller(ctx), in.IDs, in.request())
+		p, err := h.b.Devices.List(ctx, caller(ctx), in.IDs, in.Request())
 		if err != nil {
 			return nil, err
 		}
-		return &devicesOutput{Body: paged(p, deviceDTO)}, nil
+		return &devicesOutput{Body: toPaged(p, toDeviceDTO)}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -132,7 +133,7 @@ func (h *handlers) registerDevices(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &deviceOutput{Body: Result[DeviceDTO]{deviceDTO(d)}}, nil
+		return &deviceOutput{Body: result[deviceDTO]{toDeviceDTO(d)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{

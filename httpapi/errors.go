@@ -14,8 +14,8 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 )
 
-// ErrorBody is the content of the error envelope.
-type ErrorBody struct {
+// errorBody is the content of the error envelope.
+type errorBody struct {
 	ID      string    `json:"id"`
 	Code    string    `json:"code"`
 	Message string    `json:"message"`
@@ -24,14 +24,14 @@ type ErrorBody struct {
 	Data    any       `json:"data"`
 }
 
-// ErrorEnvelope is the body of every error response of the API.
-type ErrorEnvelope struct {
+// errorEnvelope is the body of every error response of the API.
+type errorEnvelope struct {
 	status int
-	Err    ErrorBody `json:"error"`
+	Err    errorBody `json:"error"`
 }
 
-func (e *ErrorEnvelope) Error() string  { return e.Err.Code + ": " + e.Err.Message }
-func (e *ErrorEnvelope) GetStatus() int { return e.status }
+func (e *errorEnvelope) Error() string  { return e.Err.Code + ": " + e.Err.Message }
+func (e *errorEnvelope) GetStatus() int { return e.status }
 
 // statusOf is the one mapping from error kinds to HTTP statuses.
 var statusOf = map[backbone.Kind]int{
@@ -43,7 +43,7 @@ var statusOf = map[backbone.Kind]int{
 	backbone.KindInternal:        http.StatusInternalServerError,
 }
 
-func envelope(e *backbone.Error) *ErrorEnvelope {
+func envelope(e *backbone.Error) *errorEnvelope {
 	status, ok := statusOf[e.Kind]
 	if !ok {
 		status = http.StatusInternalServerError
@@ -52,7 +52,7 @@ func envelope(e *backbone.Error) *ErrorEnvelope {
 		// Never show internals to a client.
 		e = &backbone.Error{Code: backbone.CodeUnexpected, Message: "An unexpected error occurred."}
 	}
-	return &ErrorEnvelope{status: status, Err: ErrorBody{
+	return &errorEnvelope{status: status, Err: errorBody{
 		ID: backbone.NewErrorID(), Code: e.Code, Message: e.Message, Time: time.Now().UTC(), Data: e.Data,
 	}}
 }

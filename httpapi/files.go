@@ -14,58 +14,59 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi/internal/paging"
 	"github.com/openbackbone/openbackbone/internal/b64"
 )
 
-// FileMetadataDTO is a file's metadata on the wire. Modification and
+// fileMetadataDTO is a file's metadata on the wire. Modification and
 // deletion fields exist for compatibility: files are never modified, and
 // deletion removes them.
-type FileMetadataDTO struct {
-	ID                  string  `json:"id"`
-	CreatedAt           Time    `json:"createdAt"`
-	CreatedBy           string  `json:"createdBy"`
-	CreatedByDevice     string  `json:"createdByDevice"`
-	ModifiedAt          Time    `json:"modifiedAt"`
-	ModifiedBy          string  `json:"modifiedBy"`
-	ModifiedByDevice    string  `json:"modifiedByDevice"`
-	DeletedAt           *Time   `json:"deletedAt"`
-	DeletedBy           *string `json:"deletedBy"`
-	DeletedByDevice     *string `json:"deletedByDevice"`
-	Owner               string  `json:"owner"`
-	OwnerSignature      Bytes   `json:"ownerSignature"`
-	OwnershipIsLocked   bool    `json:"ownershipIsLocked"`
-	CipherSize          int64   `json:"cipherSize"`
-	CipherHash          Bytes   `json:"cipherHash"`
-	ExpiresAt           Time    `json:"expiresAt"`
-	EncryptedProperties Bytes   `json:"encryptedProperties"`
+type fileMetadataDTO struct {
+	ID                  string    `json:"id"`
+	CreatedAt           wireTime  `json:"createdAt"`
+	CreatedBy           string    `json:"createdBy"`
+	CreatedByDevice     string    `json:"createdByDevice"`
+	ModifiedAt          wireTime  `json:"modifiedAt"`
+	ModifiedBy          string    `json:"modifiedBy"`
+	ModifiedByDevice    string    `json:"modifiedByDevice"`
+	DeletedAt           *wireTime `json:"deletedAt"`
+	DeletedBy           *string   `json:"deletedBy"`
+	DeletedByDevice     *string   `json:"deletedByDevice"`
+	Owner               string    `json:"owner"`
+	OwnerSignature      wireBytes `json:"ownerSignature"`
+	OwnershipIsLocked   bool      `json:"ownershipIsLocked"`
+	CipherSize          int64     `json:"cipherSize"`
+	CipherHash          wireBytes `json:"cipherHash"`
+	ExpiresAt           wireTime  `json:"expiresAt"`
+	EncryptedProperties wireBytes `json:"encryptedProperties"`
 }
 
-func fileMetadataDTO(f backbone.File) FileMetadataDTO {
-	return FileMetadataDTO{
-		ID: f.ID, CreatedAt: wireTime(f.CreatedAt), CreatedBy: f.CreatedBy, CreatedByDevice: f.CreatedByDevice,
-		ModifiedAt: wireTime(f.CreatedAt), ModifiedBy: f.CreatedBy, ModifiedByDevice: f.CreatedByDevice,
+func toFileMetadataDTO(f backbone.File) fileMetadataDTO {
+	return fileMetadataDTO{
+		ID: f.ID, CreatedAt: toWireTime(f.CreatedAt), CreatedBy: f.CreatedBy, CreatedByDevice: f.CreatedByDevice,
+		ModifiedAt: toWireTime(f.CreatedAt), ModifiedBy: f.CreatedBy, ModifiedByDevice: f.CreatedByDevice,
 		Owner: f.Owner, OwnerSignature: f.OwnerSignature, OwnershipIsLocked: f.OwnershipIsLocked, CipherSize: f.CipherSize,
-		CipherHash: f.CipherHash, ExpiresAt: wireTime(f.ExpiresAt), EncryptedProperties: f.EncryptedProperties,
+		CipherHash: f.CipherHash, ExpiresAt: toWireTime(f.ExpiresAt), EncryptedProperties: f.EncryptedProperties,
 	}
 }
 
-// CreatedFileDTO answers an upload; only here is the ownership token shown
+// createdFileDTO answers an upload; only here is the ownership token shown
 // with the metadata.
-type CreatedFileDTO struct {
-	ID              string  `json:"id"`
-	CreatedAt       Time    `json:"createdAt"`
-	CreatedBy       string  `json:"createdBy"`
-	CreatedByDevice string  `json:"createdByDevice"`
-	ModifiedAt      Time    `json:"modifiedAt"`
-	ModifiedBy      string  `json:"modifiedBy"`
-	DeletedAt       *Time   `json:"deletedAt"`
-	DeletedBy       *string `json:"deletedBy"`
-	Owner           string  `json:"owner"`
-	OwnerSignature  Bytes   `json:"ownerSignature"`
-	OwnershipToken  string  `json:"ownershipToken"`
-	CipherSize      int64   `json:"cipherSize"`
-	CipherHash      Bytes   `json:"cipherHash"`
-	ExpiresAt       Time    `json:"expiresAt"`
+type createdFileDTO struct {
+	ID              string    `json:"id"`
+	CreatedAt       wireTime  `json:"createdAt"`
+	CreatedBy       string    `json:"createdBy"`
+	CreatedByDevice string    `json:"createdByDevice"`
+	ModifiedAt      wireTime  `json:"modifiedAt"`
+	ModifiedBy      string    `json:"modifiedBy"`
+	DeletedAt       *wireTime `json:"deletedAt"`
+	DeletedBy       *string   `json:"deletedBy"`
+	Owner           string    `json:"owner"`
+	OwnerSignature  wireBytes `json:"ownerSignature"`
+	OwnershipToken  string    `json:"ownershipToken"`
+	CipherSize      int64     `json:"cipherSize"`
+	CipherHash      wireBytes `json:"cipherHash"`
+	ExpiresAt       wireTime  `json:"expiresAt"`
 }
 
 // rawRequest gives a handler the request body as a stream, for uploads
@@ -79,7 +80,7 @@ type uploadFileInput struct {
 }
 
 type createdFileOutput struct {
-	Body Result[CreatedFileDTO]
+	Body result[createdFileDTO]
 }
 
 type fileIDInput struct {
@@ -87,16 +88,16 @@ type fileIDInput struct {
 }
 
 type fileMetadataOutput struct {
-	Body Result[FileMetadataDTO]
+	Body result[fileMetadataDTO]
 }
 
 type listFilesInput struct {
-	PageQuery
+	paging.Query
 	IDs []string `query:"ids,explode" doc:"only these files; repeat the parameter; none: all the caller created"`
 }
 
 type filesOutput struct {
-	Body Paged[FileMetadataDTO]
+	Body paged[fileMetadataDTO]
 }
 
 type ownershipTokenInput struct {
@@ -106,22 +107,22 @@ type ownershipTokenInput struct {
 	}
 }
 
-// NewOwnershipTokenDTO carries a fresh ownership token.
-type NewOwnershipTokenDTO struct {
+// newOwnershipTokenDTO carries a fresh ownership token.
+type newOwnershipTokenDTO struct {
 	NewOwnershipToken string `json:"newOwnershipToken"`
 }
 
 type newOwnershipTokenOutput struct {
-	Body Result[NewOwnershipTokenDTO]
+	Body result[newOwnershipTokenDTO]
 }
 
-// IsValidDTO answers a token validation.
-type IsValidDTO struct {
+// isValidDTO answers a token validation.
+type isValidDTO struct {
 	IsValid bool `json:"isValid"`
 }
 
 type isValidOutput struct {
-	Body Result[IsValidDTO]
+	Body result[isValidDTO]
 }
 
 // maxFormField bounds the text parts of an upload; the largest,
@@ -174,18 +175,18 @@ func (h *handlers) registerFiles(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &fileMetadataOutput{Body: Result[FileMetadataDTO]{fileMetadataDTO(f)}}, nil
+		return &fileMetadataOutput{Body: result[fileMetadataDTO]{toFileMetadataDTO(f)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
 		OperationID: "list-files", Method: http.MethodGet, Path: "/api/v2/Files",
 		Summary: "List files the caller created", Tags: tags,
 	}, authRequired), func(ctx context.Context, in *listFilesInput) (*filesOutput, error) {
-		p, err := h.b.Files.List(ctx, caller(ctx), in.IDs, in.request())
+		p, err := h.b.Files.List(ctx, caller(ctx), in.IDs, in.Request())
 		if err != nil {
 			return nil, err
 		}
-		return &filesOutput{Body: paged(p, fileMetadataDTO)}, nil
+		return &filesOutput{Body: toPaged(p, toFileMetadataDTO)}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -196,7 +197,7 @@ func (h *handlers) registerFiles(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &newOwnershipTokenOutput{Body: Result[NewOwnershipTokenDTO]{NewOwnershipTokenDTO{t}}}, nil
+		return &newOwnershipTokenOutput{Body: result[newOwnershipTokenDTO]{newOwnershipTokenDTO{t}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -210,7 +211,7 @@ func (h *handlers) registerFiles(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &newOwnershipTokenOutput{Body: Result[NewOwnershipTokenDTO]{NewOwnershipTokenDTO{t}}}, nil
+		return &newOwnershipTokenOutput{Body: result[newOwnershipTokenDTO]{newOwnershipTokenDTO{t}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -224,7 +225,7 @@ func (h *handlers) registerFiles(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &isValidOutput{Body: Result[IsValidDTO]{IsValidDTO{ok}}}, nil
+		return &isValidOutput{Body: result[isValidDTO]{isValidDTO{ok}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -314,9 +315,9 @@ func (h *handlers) uploadFile(ctx context.Context, in *uploadFileInput) (*create
 	if err != nil {
 		return nil, err
 	}
-	return &createdFileOutput{Body: Result[CreatedFileDTO]{CreatedFileDTO{
-		ID: f.ID, CreatedAt: wireTime(f.CreatedAt), CreatedBy: f.CreatedBy, CreatedByDevice: f.CreatedByDevice,
-		ModifiedAt: wireTime(f.CreatedAt), ModifiedBy: f.CreatedBy, Owner: f.Owner, OwnerSignature: f.OwnerSignature,
-		OwnershipToken: f.OwnershipToken, CipherSize: f.CipherSize, CipherHash: f.CipherHash, ExpiresAt: wireTime(f.ExpiresAt),
+	return &createdFileOutput{Body: result[createdFileDTO]{createdFileDTO{
+		ID: f.ID, CreatedAt: toWireTime(f.CreatedAt), CreatedBy: f.CreatedBy, CreatedByDevice: f.CreatedByDevice,
+		ModifiedAt: toWireTime(f.CreatedAt), ModifiedBy: f.CreatedBy, Owner: f.Owner, OwnerSignature: f.OwnerSignature,
+		OwnershipToken: f.OwnershipToken, CipherSize: f.CipherSize, CipherHash: f.CipherHash, ExpiresAt: toWireTime(f.ExpiresAt),
 	}}}, nil
 }

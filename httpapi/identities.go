@@ -9,13 +9,13 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 )
 
-// SignedChallengeDTO is a challenge JSON string and the signature over it.
-type SignedChallengeDTO struct {
-	Challenge *string `json:"challenge" doc:"the challenge JSON exactly as signed"`
-	Signature *Bytes  `json:"signature" doc:"base64 of the signature wrapper JSON {\"sig\":…,\"alg\":…}"`
+// signedChallengeDTO is a challenge JSON string and the signature over it.
+type signedChallengeDTO struct {
+	Challenge *string    `json:"challenge" doc:"the challenge JSON exactly as signed"`
+	Signature *wireBytes `json:"signature" doc:"base64 of the signature wrapper JSON {\"sig\":…,\"alg\":…}"`
 }
 
-func (s *SignedChallengeDTO) toDomain(property string) (backbone.SignedChallenge, error) {
+func (s *signedChallengeDTO) toDomain(property string) (backbone.SignedChallenge, error) {
 	if s == nil {
 		return backbone.SignedChallenge{}, missing(property)
 	}
@@ -32,37 +32,37 @@ type createIdentityInput struct {
 	Body struct {
 		ClientID                    *string             `json:"clientId"`
 		ClientSecret                *string             `json:"clientSecret"`
-		IdentityPublicKey           *Bytes              `json:"identityPublicKey" doc:"base64 of the public key wrapper JSON {\"pub\":…,\"alg\":…}"`
+		IdentityPublicKey           *wireBytes          `json:"identityPublicKey" doc:"base64 of the public key wrapper JSON {\"pub\":…,\"alg\":…}"`
 		DevicePassword              *string             `json:"devicePassword"`
-		IdentityVersion             *Int                `json:"identityVersion" minimum:"0" maximum:"255"`
-		SignedChallenge             *SignedChallengeDTO `json:"signedChallenge"`
+		IdentityVersion             *wireInt            `json:"identityVersion" minimum:"0" maximum:"255"`
+		SignedChallenge             *signedChallengeDTO `json:"signedChallenge"`
 		DeviceCommunicationLanguage string              `json:"deviceCommunicationLanguage,omitempty" doc:"ISO 639-1, default en"`
 	}
 }
 
-// CreatedIdentityDTO is the answer to identity creation.
-type CreatedIdentityDTO struct {
-	Address   string `json:"address"`
-	CreatedAt Time   `json:"createdAt"`
+// createdIdentityDTO is the answer to identity creation.
+type createdIdentityDTO struct {
+	Address   string   `json:"address"`
+	CreatedAt wireTime `json:"createdAt"`
 	Device    struct {
-		ID        string `json:"id"`
-		Username  string `json:"username"`
-		CreatedAt Time   `json:"createdAt"`
+		ID        string   `json:"id"`
+		Username  string   `json:"username"`
+		CreatedAt wireTime `json:"createdAt"`
 	} `json:"device"`
 }
 
 type createIdentityOutput struct {
-	Body Result[CreatedIdentityDTO]
+	Body result[createdIdentityDTO]
 }
 
-// IdentityDTO is the caller's own identity.
-type IdentityDTO struct {
-	Address                   string `json:"address"`
-	CreatedAt                 Time   `json:"createdAt"`
-	IdentityVersion           int    `json:"identityVersion"`
-	TierID                    string `json:"tierId"`
-	Status                    string `json:"status" enum:"Active,ToBeDeleted,Deleting"`
-	DeletionGracePeriodEndsAt *Time  `json:"deletionGracePeriodEndsAt"`
+// identityDTO is the caller's own identity.
+type identityDTO struct {
+	Address                   string    `json:"address"`
+	CreatedAt                 wireTime  `json:"createdAt"`
+	IdentityVersion           int       `json:"identityVersion"`
+	TierID                    string    `json:"tierId"`
+	Status                    string    `json:"status" enum:"Active,ToBeDeleted,Deleting"`
+	DeletionGracePeriodEndsAt *wireTime `json:"deletionGracePeriodEndsAt"`
 }
 
 var identityStatusNames = map[backbone.IdentityStatus]string{
@@ -70,21 +70,21 @@ var identityStatusNames = map[backbone.IdentityStatus]string{
 }
 
 type identityOutput struct {
-	Body Result[IdentityDTO]
+	Body result[identityDTO]
 }
 
 type isDeletedInput struct {
 	Username string `query:"username" required:"true"`
 }
 
-// IsDeletedDTO tells whether an identity is deleted.
-type IsDeletedDTO struct {
-	IsDeleted    bool  `json:"isDeleted"`
-	DeletionDate *Time `json:"deletionDate"`
+// isDeletedDTO tells whether an identity is deleted.
+type isDeletedDTO struct {
+	IsDeleted    bool      `json:"isDeleted"`
+	DeletionDate *wireTime `json:"deletionDate"`
 }
 
 type isDeletedOutput struct {
-	Body Result[IsDeletedDTO]
+	Body result[isDeletedDTO]
 }
 
 type setFeatureFlagsInput struct {
@@ -96,7 +96,7 @@ type getFeatureFlagsInput struct {
 }
 
 type featureFlagsOutput struct {
-	Body Result[map[string]bool]
+	Body result[map[string]bool]
 }
 
 func (h *handlers) registerIdentities(api huma.API) {
@@ -120,9 +120,9 @@ func (h *handlers) registerIdentities(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &identityOutput{Body: Result[IdentityDTO]{IdentityDTO{
-			Address: i.Address, CreatedAt: wireTime(i.CreatedAt), IdentityVersion: i.IdentityVersion, TierID: i.TierID,
-			Status: identityStatusNames[i.Status], DeletionGracePeriodEndsAt: wireTimePtr(i.DeletionGracePeriodEndsAt),
+		return &identityOutput{Body: result[identityDTO]{identityDTO{
+			Address: i.Address, CreatedAt: toWireTime(i.CreatedAt), IdentityVersion: i.IdentityVersion, TierID: i.TierID,
+			Status: identityStatusNames[i.Status], DeletionGracePeriodEndsAt: toWireTimePtr(i.DeletionGracePeriodEndsAt),
 		}}}, nil
 	})
 
@@ -137,7 +137,7 @@ func (h *handlers) registerIdentities(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &isDeletedOutput{Body: Result[IsDeletedDTO]{IsDeletedDTO{IsDeleted: s.IsDeleted, DeletionDate: wireTimePtr(s.DeletionDate)}}}, nil
+		return &isDeletedOutput{Body: result[isDeletedDTO]{isDeletedDTO{IsDeleted: s.IsDeleted, DeletionDate: toWireTimePtr(s.DeletionDate)}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -166,7 +166,7 @@ func (h *handlers) registerIdentities(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &featureFlagsOutput{Body: Result[map[string]bool]{flags}}, nil
+		return &featureFlagsOutput{Body: result[map[string]bool]{flags}}, nil
 	})
 }
 
@@ -189,7 +189,7 @@ func (h *handlers) createIdentity(ctx context.Context, in *createIdentityInput) 
 
 // identityCreation checks the fields both APIs take to create an identity
 // and maps them to the service's request.
-func identityCreation(clientID *string, publicKey *Bytes, password *string, version *Int, challenge *SignedChallengeDTO, language string) (backbone.CreateIdentityRequest, error) {
+func identityCreation(clientID *string, publicKey *wireBytes, password *string, version *wireInt, challenge *signedChallengeDTO, language string) (backbone.CreateIdentityRequest, error) {
 	switch {
 	case clientID == nil:
 		return backbone.CreateIdentityRequest{}, missing("clientId")
@@ -211,8 +211,8 @@ func identityCreation(clientID *string, publicKey *Bytes, password *string, vers
 }
 
 func createdIdentity(created backbone.CreatedIdentity) *createIdentityOutput {
-	var dto CreatedIdentityDTO
-	dto.Address, dto.CreatedAt = created.Address, wireTime(created.CreatedAt)
-	dto.Device.ID, dto.Device.Username, dto.Device.CreatedAt = created.Device.ID, created.Device.Username, wireTime(created.Device.CreatedAt)
-	return &createIdentityOutput{Body: Result[CreatedIdentityDTO]{dto}}
+	var dto createdIdentityDTO
+	dto.Address, dto.CreatedAt = created.Address, toWireTime(created.CreatedAt)
+	dto.Device.ID, dto.Device.Username, dto.Device.CreatedAt = created.Device.ID, created.Device.Username, toWireTime(created.Device.CreatedAt)
+	return &createIdentityOutput{Body: result[createdIdentityDTO]{dto}}
 }

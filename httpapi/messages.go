@@ -7,57 +7,58 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi/internal/paging"
 )
 
-// MessageRecipientDTO is a recipient of a message on the wire.
-type MessageRecipientDTO struct {
-	Address          string  `json:"address"`
-	EncryptedKey     Bytes   `json:"encryptedKey"`
-	ReceivedAt       *Time   `json:"receivedAt"`
-	ReceivedByDevice *string `json:"receivedByDevice"`
+// messageRecipientDTO is a recipient of a message on the wire.
+type messageRecipientDTO struct {
+	Address          string    `json:"address"`
+	EncryptedKey     wireBytes `json:"encryptedKey"`
+	ReceivedAt       *wireTime `json:"receivedAt"`
+	ReceivedByDevice *string   `json:"receivedByDevice"`
 }
 
-// AttachmentDTO names an attached file.
-type AttachmentDTO struct {
+// attachmentDTO names an attached file.
+type attachmentDTO struct {
 	ID string `json:"id"`
 }
 
-// MessageDTO is a message on the wire.
-type MessageDTO struct {
+// messageDTO is a message on the wire.
+type messageDTO struct {
 	ID              string                `json:"id"`
-	CreatedAt       Time                  `json:"createdAt"`
+	CreatedAt       wireTime              `json:"createdAt"`
 	CreatedBy       string                `json:"createdBy"`
 	CreatedByDevice string                `json:"createdByDevice"`
-	Body            Bytes                 `json:"body"`
-	Attachments     []AttachmentDTO       `json:"attachments"`
-	Recipients      []MessageRecipientDTO `json:"recipients"`
+	Body            wireBytes             `json:"body"`
+	Attachments     []attachmentDTO       `json:"attachments"`
+	Recipients      []messageRecipientDTO `json:"recipients"`
 }
 
-func messageDTO(m backbone.Message) MessageDTO {
-	dto := MessageDTO{
-		ID: m.ID, CreatedAt: wireTime(m.CreatedAt), CreatedBy: m.CreatedBy, CreatedByDevice: m.CreatedByDevice, Body: m.Body,
-		Attachments: make([]AttachmentDTO, len(m.Attachments)), Recipients: make([]MessageRecipientDTO, len(m.Recipients)),
+func toMessageDTO(m backbone.Message) messageDTO {
+	dto := messageDTO{
+		ID: m.ID, CreatedAt: toWireTime(m.CreatedAt), CreatedBy: m.CreatedBy, CreatedByDevice: m.CreatedByDevice, Body: m.Body,
+		Attachments: make([]attachmentDTO, len(m.Attachments)), Recipients: make([]messageRecipientDTO, len(m.Recipients)),
 	}
 	for i, a := range m.Attachments {
-		dto.Attachments[i] = AttachmentDTO{ID: a}
+		dto.Attachments[i] = attachmentDTO{ID: a}
 	}
 	for i, r := range m.Recipients {
-		dto.Recipients[i] = MessageRecipientDTO{Address: r.Address, EncryptedKey: r.EncryptedKey, ReceivedAt: wireTimePtr(r.ReceivedAt), ReceivedByDevice: nullable(r.ReceivedByDevice)}
+		dto.Recipients[i] = messageRecipientDTO{Address: r.Address, EncryptedKey: r.EncryptedKey, ReceivedAt: toWireTimePtr(r.ReceivedAt), ReceivedByDevice: nullable(r.ReceivedByDevice)}
 	}
 	return dto
 }
 
-// RecipientInput is a recipient of a message to send.
-type RecipientInput struct {
-	Address      *string `json:"address"`
-	EncryptedKey *Bytes  `json:"encryptedKey"`
+// recipientInput is a recipient of a message to send.
+type recipientInput struct {
+	Address      *string    `json:"address"`
+	EncryptedKey *wireBytes `json:"encryptedKey"`
 }
 
 type sendMessageInput struct {
 	Body struct {
-		Recipients  []RecipientInput `json:"recipients"`
-		Body        *Bytes           `json:"body"`
-		Attachments []AttachmentDTO  `json:"attachments,omitempty"`
+		Recipients  []recipientInput `json:"recipients"`
+		Body        *wireBytes       `json:"body"`
+		Attachments []attachmentDTO  `json:"attachments,omitempty"`
 	}
 }
 
@@ -67,16 +68,16 @@ type messageIDInput struct {
 }
 
 type messageOutput struct {
-	Body Result[MessageDTO]
+	Body result[messageDTO]
 }
 
 type listMessagesInput struct {
-	PageQuery
+	paging.Query
 	IDs []string `query:"ids,explode" doc:"only these messages; repeat the parameter; none: all of the caller's"`
 }
 
 type messagesOutput struct {
-	Body Paged[MessageDTO]
+	Body paged[messageDTO]
 }
 
 func (h *handlers) registerMessages(api huma.API) {
@@ -105,7 +106,7 @@ func (h *handlers) registerMessages(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &createdOutput{Body: Result[CreatedDTO]{CreatedDTO{ID: m.ID, CreatedAt: wireTime(m.CreatedAt)}}}, nil
+		return &createdOutput{Body: result[createdDTO]{createdDTO{ID: m.ID, CreatedAt: toWireTime(m.CreatedAt)}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -116,17 +117,17 @@ func (h *handlers) registerMessages(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &messageOutput{Body: Result[MessageDTO]{messageDTO(m)}}, nil
+		return &messageOutput{Body: result[messageDTO]{toMessageDTO(m)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
 		OperationID: "list-messages", Method: http.MethodGet, Path: "/api/v2/Messages",
 		Summary: "List messages the caller sent or received", Description: "A recipient's first read marks a message received.", Tags: tags,
 	}, authRequired), func(ctx context.Context, in *listMessagesInput) (*messagesOutput, error) {
-		p, err := h.b.Messages.List(ctx, caller(ctx), in.IDs, in.request())
+		p, err := h.b.Messages.List(ctx, caller(ctx), in.IDs, in.Request())
 		if err != nil {
 			return nil, err
 		}
-		return &messagesOutput{Body: paged(p, messageDTO)}, nil
+		return &messagesOutput{Body: toPaged(p, toMessageDTO)}, nil
 	})
 }

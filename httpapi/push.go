@@ -21,13 +21,13 @@ type registerPushInput struct {
 	}
 }
 
-// PushRegistrationDTO is the device's identifier in push contents.
-type PushRegistrationDTO struct {
+// pushRegistrationDTO is the device's identifier in push contents.
+type pushRegistrationDTO struct {
 	DevicePushIdentifier string `json:"devicePushIdentifier"`
 }
 
 type pushRegistrationOutput struct {
-	Body Result[PushRegistrationDTO]
+	Body result[pushRegistrationDTO]
 }
 
 type sendTestNotificationInput struct {
@@ -61,7 +61,7 @@ func (h *handlers) registerPush(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &pushRegistrationOutput{Body: Result[PushRegistrationDTO]{PushRegistrationDTO{DevicePushIdentifier: dpi}}}, nil
+		return &pushRegistrationOutput{Body: result[pushRegistrationDTO]{pushRegistrationDTO{DevicePushIdentifier: dpi}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{

@@ -9,8 +9,8 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 )
 
-// QuotaDTO is one quota of the caller with its usage in the current period.
-type QuotaDTO struct {
+// quotaDTO is one quota of the caller with its usage in the current period.
+type quotaDTO struct {
 	Source    string `json:"source" enum:"Individual,Tier"`
 	MetricKey string `json:"metricKey"`
 	Max       int    `json:"max"`
@@ -18,14 +18,14 @@ type QuotaDTO struct {
 	Period    string `json:"period" enum:"Hour,Day,Week,Month,Year,Total"`
 }
 
-// QuotaGroupDTO is the caller's quotas of one metric.
-type QuotaGroupDTO struct {
+// quotaGroupDTO is the caller's quotas of one metric.
+type quotaGroupDTO struct {
 	MetricKey string     `json:"metricKey"`
-	Quotas    []QuotaDTO `json:"quotas"`
+	Quotas    []quotaDTO `json:"quotas"`
 }
 
 type quotasOutput struct {
-	Body Result[[]QuotaGroupDTO]
+	Body result[[]quotaGroupDTO]
 }
 
 func (h *handlers) registerQuotas(api huma.API) {
@@ -40,17 +40,17 @@ func (h *handlers) registerQuotas(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := make([]QuotaGroupDTO, len(groups))
+		out := make([]quotaGroupDTO, len(groups))
 		for i, g := range groups {
-			out[i] = QuotaGroupDTO{MetricKey: g.MetricKey, Quotas: make([]QuotaDTO, len(g.Quotas))}
+			out[i] = quotaGroupDTO{MetricKey: g.MetricKey, Quotas: make([]quotaDTO, len(g.Quotas))}
 			for j, q := range g.Quotas {
-				out[i].Quotas[j] = quotaDTO(q)
+				out[i].Quotas[j] = toQuotaDTO(q)
 			}
 		}
-		return &quotasOutput{Body: Result[[]QuotaGroupDTO]{out}}, nil
+		return &quotasOutput{Body: result[[]quotaGroupDTO]{out}}, nil
 	})
 }
 
-func quotaDTO(q backbone.IdentityQuota) QuotaDTO {
-	return QuotaDTO{Source: q.Source, MetricKey: q.Metric.Key, Max: q.Max, Usage: q.Usage, Period: q.Period}
+func toQuotaDTO(q backbone.IdentityQuota) quotaDTO {
+	return quotaDTO{Source: q.Source, MetricKey: q.Metric.Key, Max: q.Max, Usage: q.Usage, Period: q.Period}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi/internal/paging"
 )
 
 var auditReasons = []string{
@@ -15,34 +16,34 @@ var auditReasons = []string{
 	"AcceptanceOfReactivation", "RejectionOfReactivation", "RevocationOfReactivation", "Decomposition", "DecompositionDueToIdentityDeletion",
 }
 
-// AuditEntryDTO is one transition of a relationship.
-type AuditEntryDTO struct {
-	CreatedAt       Time    `json:"createdAt"`
-	CreatedBy       string  `json:"createdBy"`
-	CreatedByDevice *string `json:"createdByDevice"`
-	Reason          string  `json:"reason"`
-	OldStatus       *string `json:"oldStatus"`
-	NewStatus       string  `json:"newStatus"`
+// auditEntryDTO is one transition of a relationship.
+type auditEntryDTO struct {
+	CreatedAt       wireTime `json:"createdAt"`
+	CreatedBy       string   `json:"createdBy"`
+	CreatedByDevice *string  `json:"createdByDevice"`
+	Reason          string   `json:"reason"`
+	OldStatus       *string  `json:"oldStatus"`
+	NewStatus       string   `json:"newStatus"`
 }
 
-// RelationshipDTO is a relationship on the wire. The contents are only part
+// relationshipDTO is a relationship on the wire. The contents are only part
 // of reads, not of the answers to transitions.
-type RelationshipDTO struct {
+type relationshipDTO struct {
 	ID                      string          `json:"id"`
 	RelationshipTemplateID  *string         `json:"relationshipTemplateId"`
 	From                    string          `json:"from"`
 	To                      string          `json:"to"`
-	CreatedAt               Time            `json:"createdAt"`
+	CreatedAt               wireTime        `json:"createdAt"`
 	Status                  string          `json:"status" enum:"Pending,Active,Rejected,Revoked,Terminated,DeletionProposed,ReadyForDeletion"`
-	AuditLog                []AuditEntryDTO `json:"auditLog"`
-	CreationContent         *Bytes          `json:"creationContent,omitempty"`
-	CreationResponseContent *Bytes          `json:"creationResponseContent,omitempty"`
+	AuditLog                []auditEntryDTO `json:"auditLog"`
+	CreationContent         *wireBytes      `json:"creationContent,omitempty"`
+	CreationResponseContent *wireBytes      `json:"creationResponseContent,omitempty"`
 }
 
-func relationshipDTO(r backbone.Relationship, withContent bool) RelationshipDTO {
-	dto := RelationshipDTO{
-		ID: r.ID, RelationshipTemplateID: nullable(r.TemplateID), From: r.From, To: r.To, CreatedAt: wireTime(r.CreatedAt),
-		Status: backbone.RelationshipStatusNames[r.Status], AuditLog: make([]AuditEntryDTO, len(r.AuditLog)),
+func toRelationshipDTO(r backbone.Relationship, withContent bool) relationshipDTO {
+	dto := relationshipDTO{
+		ID: r.ID, RelationshipTemplateID: nullable(r.TemplateID), From: r.From, To: r.To, CreatedAt: toWireTime(r.CreatedAt),
+		Status: backbone.RelationshipStatusNames[r.Status], AuditLog: make([]auditEntryDTO, len(r.AuditLog)),
 	}
 	for i, e := range r.AuditLog {
 		var old *string
@@ -50,14 +51,14 @@ func relationshipDTO(r backbone.Relationship, withContent bool) RelationshipDTO 
 			name := backbone.RelationshipStatusNames[*e.OldStatus]
 			old = &name
 		}
-		dto.AuditLog[i] = AuditEntryDTO{
-			CreatedAt: wireTime(e.CreatedAt), CreatedBy: e.CreatedBy, CreatedByDevice: nullable(e.CreatedByDevice),
+		dto.AuditLog[i] = auditEntryDTO{
+			CreatedAt: toWireTime(e.CreatedAt), CreatedBy: e.CreatedBy, CreatedByDevice: nullable(e.CreatedByDevice),
 			Reason: auditReasons[e.Reason], OldStatus: old, NewStatus: backbone.RelationshipStatusNames[e.NewStatus],
 		}
 	}
 	if withContent {
 		// Both are always present in reads, null when absent.
-		cc, crc := Bytes(r.CreationContent), Bytes(r.CreationResponseContent)
+		cc, crc := wireBytes(r.CreationContent), wireBytes(r.CreationResponseContent)
 		dto.CreationContent, dto.CreationResponseContent = &cc, &crc
 	}
 	return dto
@@ -76,7 +77,7 @@ func (o *optionalBytes) UnmarshalJSON(data []byte) error {
 	if bytes.Equal(data, []byte("null")) {
 		return nil
 	}
-	var b Bytes
+	var b wireBytes
 	if err := b.UnmarshalJSON(data); err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (o *optionalBytes) UnmarshalJSON(data []byte) error {
 }
 
 // Schema documents the member as base64.
-func (optionalBytes) Schema(r huma.Registry) *huma.Schema { return Bytes(nil).Schema(r) }
+func (optionalBytes) Schema(r huma.Registry) *huma.Schema { return wireBytes(nil).Schema(r) }
 
 func (o optionalBytes) bytes() []byte {
 	if !o.set {
@@ -107,36 +108,36 @@ type answerInput struct {
 
 type createRelationshipInput struct {
 	Body struct {
-		RelationshipTemplateID *string `json:"relationshipTemplateId"`
-		CreationContent        Bytes   `json:"creationContent,omitempty"`
+		RelationshipTemplateID *string   `json:"relationshipTemplateId"`
+		CreationContent        wireBytes `json:"creationContent,omitempty"`
 	}
 }
 
 type relationshipOutput struct {
-	Body Result[RelationshipDTO]
+	Body result[relationshipDTO]
 }
 
 type listRelationshipsInput struct {
-	PageQuery
+	paging.Query
 	IDs []string `query:"ids,explode" doc:"the relationships to return; repeat the parameter"`
 }
 
 type relationshipsOutput struct {
-	Body Paged[RelationshipDTO]
+	Body paged[relationshipDTO]
 }
 
 type canCreateInput struct {
 	Peer string `query:"peer" required:"true"`
 }
 
-// CanCreateDTO tells whether a relationship could be created.
-type CanCreateDTO struct {
+// canCreateDTO tells whether a relationship could be created.
+type canCreateDTO struct {
 	CanCreate bool    `json:"canCreate"`
 	Code      *string `json:"code"`
 }
 
 type canCreateOutput struct {
-	Body Result[CanCreateDTO]
+	Body result[canCreateDTO]
 }
 
 func (h *handlers) registerRelationships(api huma.API) {
@@ -164,11 +165,11 @@ func (h *handlers) registerRelationships(api huma.API) {
 		OperationID: "list-relationships", Method: http.MethodGet, Path: "/api/v2/Relationships",
 		Summary: "List relationships of the caller by ID", Tags: tags,
 	}, authRequired), func(ctx context.Context, in *listRelationshipsInput) (*relationshipsOutput, error) {
-		p, err := h.b.Relationships.List(ctx, caller(ctx), in.IDs, in.request())
+		p, err := h.b.Relationships.List(ctx, caller(ctx), in.IDs, in.Request())
 		if err != nil {
 			return nil, err
 		}
-		return &relationshipsOutput{Body: paged(p, func(r backbone.Relationship) RelationshipDTO { return relationshipDTO(r, true) })}, nil
+		return &relationshipsOutput{Body: toPaged(p, func(r backbone.Relationship) relationshipDTO { return toRelationshipDTO(r, true) })}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -179,7 +180,7 @@ func (h *handlers) registerRelationships(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &canCreateOutput{Body: Result[CanCreateDTO]{CanCreateDTO{CanCreate: res.CanCreate, Code: nullable(res.Code)}}}, nil
+		return &canCreateOutput{Body: result[canCreateDTO]{canCreateDTO{CanCreate: res.CanCreate, Code: nullable(res.Code)}}}, nil
 	})
 
 	answers := []struct {
@@ -224,5 +225,5 @@ func relationshipResult(r backbone.Relationship, err error, withContent bool) (*
 	if err != nil {
 		return nil, err
 	}
-	return &relationshipOutput{Body: Result[RelationshipDTO]{relationshipDTO(r, withContent)}}, nil
+	return &relationshipOutput{Body: result[relationshipDTO]{toRelationshipDTO(r, withContent)}}, nil
 }

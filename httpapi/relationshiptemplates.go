@@ -11,51 +11,52 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi/internal/paging"
 	"github.com/openbackbone/openbackbone/internal/b64"
 )
 
-// RelationshipTemplateDTO is a template on the wire.
-type RelationshipTemplateDTO struct {
-	ID                     string  `json:"id"`
-	CreatedBy              string  `json:"createdBy"`
-	CreatedByDevice        string  `json:"createdByDevice"`
-	MaxNumberOfAllocations *int    `json:"maxNumberOfAllocations"`
-	ExpiresAt              *Time   `json:"expiresAt"`
-	Content                Bytes   `json:"content"`
-	CreatedAt              Time    `json:"createdAt"`
-	ForIdentity            *string `json:"forIdentity"`
+// relationshipTemplateDTO is a template on the wire.
+type relationshipTemplateDTO struct {
+	ID                     string    `json:"id"`
+	CreatedBy              string    `json:"createdBy"`
+	CreatedByDevice        string    `json:"createdByDevice"`
+	MaxNumberOfAllocations *int      `json:"maxNumberOfAllocations"`
+	ExpiresAt              *wireTime `json:"expiresAt"`
+	Content                wireBytes `json:"content"`
+	CreatedAt              wireTime  `json:"createdAt"`
+	ForIdentity            *string   `json:"forIdentity"`
 }
 
-func templateDTO(t backbone.RelationshipTemplate) RelationshipTemplateDTO {
-	content := Bytes(t.Content)
+func templateDTO(t backbone.RelationshipTemplate) relationshipTemplateDTO {
+	content := wireBytes(t.Content)
 	if content == nil {
-		content = Bytes{}
+		content = wireBytes{}
 	}
-	return RelationshipTemplateDTO{
+	return relationshipTemplateDTO{
 		ID: t.ID, CreatedBy: t.CreatedBy, CreatedByDevice: t.CreatedByDevice, MaxNumberOfAllocations: t.MaxNumberOfAllocations,
-		ExpiresAt: wireTimePtr(t.ExpiresAt), Content: content, CreatedAt: wireTime(t.CreatedAt), ForIdentity: nullable(t.ForIdentity),
+		ExpiresAt: toWireTimePtr(t.ExpiresAt), Content: content, CreatedAt: toWireTime(t.CreatedAt), ForIdentity: nullable(t.ForIdentity),
 	}
 }
 
 type createTemplateInput struct {
 	Body struct {
-		Content                *Bytes  `json:"content"`
-		ExpiresAt              *Time   `json:"expiresAt,omitempty"`
-		MaxNumberOfAllocations *Int    `json:"maxNumberOfAllocations,omitempty"`
-		ForIdentity            *string `json:"forIdentity,omitempty"`
-		Password               Bytes   `json:"password,omitempty" doc:"1 to 200 bytes"`
+		Content                *wireBytes `json:"content"`
+		ExpiresAt              *wireTime  `json:"expiresAt,omitempty"`
+		MaxNumberOfAllocations *wireInt   `json:"maxNumberOfAllocations,omitempty"`
+		ForIdentity            *string    `json:"forIdentity,omitempty"`
+		Password               wireBytes  `json:"password,omitempty" doc:"1 to 200 bytes"`
 	}
 }
 
-// CreatedDTO is the answer to creating a resource that returns only its
+// createdDTO is the answer to creating a resource that returns only its
 // ID and creation time.
-type CreatedDTO struct {
-	ID        string `json:"id"`
-	CreatedAt Time   `json:"createdAt"`
+type createdDTO struct {
+	ID        string   `json:"id"`
+	CreatedAt wireTime `json:"createdAt"`
 }
 
 type createdOutput struct {
-	Body Result[CreatedDTO]
+	Body result[createdDTO]
 }
 
 type getTemplateInput struct {
@@ -64,7 +65,7 @@ type getTemplateInput struct {
 }
 
 type templateOutput struct {
-	Body Result[RelationshipTemplateDTO]
+	Body result[relationshipTemplateDTO]
 }
 
 // templateQueriesParam reads templates.{i}.id / templates.{i}.password (any
@@ -126,27 +127,27 @@ func (p *templateQueriesParam) Resolve(ctx huma.Context) []error {
 }
 
 type listTemplatesInput struct {
-	PageQuery
+	paging.Query
 	templateQueriesParam
 }
 
 type templatesOutput struct {
-	Body Paged[RelationshipTemplateDTO]
+	Body paged[relationshipTemplateDTO]
 }
 
 type templateIDInput struct {
 	ID string `path:"id"`
 }
 
-// PublicTemplateReferenceDTO points to a template an operator publishes.
-type PublicTemplateReferenceDTO struct {
+// publicTemplateReferenceDTO points to a template an operator publishes.
+type publicTemplateReferenceDTO struct {
 	Title              string `json:"title"`
 	Description        string `json:"description"`
 	TruncatedReference string `json:"truncatedReference"`
 }
 
 type publicReferencesOutput struct {
-	Body Result[[]PublicTemplateReferenceDTO]
+	Body result[[]publicTemplateReferenceDTO]
 }
 
 func (h *handlers) registerRelationshipTemplates(api huma.API) {
@@ -175,7 +176,7 @@ func (h *handlers) registerRelationshipTemplates(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &createdOutput{Body: Result[CreatedDTO]{CreatedDTO{ID: t.ID, CreatedAt: wireTime(t.CreatedAt)}}}, nil
+		return &createdOutput{Body: result[createdDTO]{createdDTO{ID: t.ID, CreatedAt: toWireTime(t.CreatedAt)}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -190,7 +191,7 @@ func (h *handlers) registerRelationshipTemplates(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &templateOutput{Body: Result[RelationshipTemplateDTO]{templateDTO(t)}}, nil
+		return &templateOutput{Body: result[relationshipTemplateDTO]{templateDTO(t)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -202,11 +203,11 @@ func (h *handlers) registerRelationshipTemplates(api huma.API) {
 		if in.err != nil {
 			return nil, in.err
 		}
-		p, err := h.b.RelationshipTemplates.List(ctx, caller(ctx), in.queries, in.request())
+		p, err := h.b.RelationshipTemplates.List(ctx, caller(ctx), in.queries, in.Request())
 		if err != nil {
 			return nil, err
 		}
-		return &templatesOutput{Body: paged(p, templateDTO)}, nil
+		return &templatesOutput{Body: toPaged(p, templateDTO)}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -221,10 +222,10 @@ func (h *handlers) registerRelationshipTemplates(api huma.API) {
 		Summary: "List the templates the operator publishes for the caller's app", Tags: tags,
 	}, authRequired), func(ctx context.Context, _ *struct{}) (*publicReferencesOutput, error) {
 		refs := h.b.Config().PublicRelationshipTemplateReferences[caller(ctx).ClientID]
-		out := make([]PublicTemplateReferenceDTO, len(refs))
+		out := make([]publicTemplateReferenceDTO, len(refs))
 		for i, r := range refs {
-			out[i] = PublicTemplateReferenceDTO{Title: r.Title, Description: r.Description, TruncatedReference: r.TruncatedReference}
+			out[i] = publicTemplateReferenceDTO{Title: r.Title, Description: r.Description, TruncatedReference: r.TruncatedReference}
 		}
-		return &publicReferencesOutput{Body: Result[[]PublicTemplateReferenceDTO]{out}}, nil
+		return &publicReferencesOutput{Body: result[[]publicTemplateReferenceDTO]{out}}, nil
 	})
 }

@@ -9,39 +9,40 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi/internal/paging"
 )
 
 var syncRunTypes = enum{names: []string{"ExternalEventSync", "DatawalletVersionUpgrade"}}
 
-// SyncRunType is a sync run's type on the wire.
-type SyncRunType backbone.SyncRunType
+// syncRunType is a sync run's type on the wire.
+type syncRunType backbone.SyncRunType
 
-func (t SyncRunType) MarshalJSON() ([]byte, error) { return syncRunTypes.marshal(int(t)) }
+func (t syncRunType) MarshalJSON() ([]byte, error) { return syncRunTypes.marshal(int(t)) }
 
-func (t *SyncRunType) UnmarshalJSON(data []byte) error {
+func (t *syncRunType) UnmarshalJSON(data []byte) error {
 	v, err := syncRunTypes.unmarshal(data)
-	*t = SyncRunType(v)
+	*t = syncRunType(v)
 	return err
 }
 
 // Schema documents the names.
-func (SyncRunType) Schema(huma.Registry) *huma.Schema { return syncRunTypes.schema() }
+func (syncRunType) Schema(huma.Registry) *huma.Schema { return syncRunTypes.schema() }
 
-// SyncRunDTO is a sync run on the wire.
-type SyncRunDTO struct {
+// syncRunDTO is a sync run on the wire.
+type syncRunDTO struct {
 	ID              string      `json:"id"`
-	Type            SyncRunType `json:"type"`
-	ExpiresAt       Time        `json:"expiresAt"`
+	Type            syncRunType `json:"type"`
+	ExpiresAt       wireTime    `json:"expiresAt"`
 	Index           int64       `json:"index"`
-	CreatedAt       Time        `json:"createdAt"`
+	CreatedAt       wireTime    `json:"createdAt"`
 	CreatedBy       string      `json:"createdBy"`
 	CreatedByDevice string      `json:"createdByDevice"`
 	EventCount      int         `json:"eventCount"`
 }
 
-func syncRunDTO(r backbone.SyncRun) SyncRunDTO {
-	return SyncRunDTO{
-		ID: r.ID, Type: SyncRunType(r.Type), ExpiresAt: wireTime(r.ExpiresAt), Index: r.Index, CreatedAt: wireTime(r.CreatedAt),
+func toSyncRunDTO(r backbone.SyncRun) syncRunDTO {
+	return syncRunDTO{
+		ID: r.ID, Type: syncRunType(r.Type), ExpiresAt: toWireTime(r.ExpiresAt), Index: r.Index, CreatedAt: toWireTime(r.CreatedAt),
 		CreatedBy: r.CreatedBy, CreatedByDevice: r.CreatedByDevice, EventCount: r.EventCount,
 	}
 }
@@ -51,20 +52,20 @@ func syncRunDTO(r backbone.SyncRun) SyncRunDTO {
 type startSyncRunInput struct {
 	SupportedDatawalletVersion int `header:"X-Supported-Datawallet-Version" minimum:"0" maximum:"65535"`
 	Body                       struct {
-		Type     *SyncRunType `json:"type,omitempty"`
-		Duration *Int         `json:"duration,omitempty" doc:"seconds, default 10"`
+		Type     *syncRunType `json:"type,omitempty"`
+		Duration *wireInt     `json:"duration,omitempty" doc:"seconds, default 10"`
 	}
 }
 
-// StartedSyncRunDTO says whether a run was created.
-type StartedSyncRunDTO struct {
+// startedSyncRunDTO says whether a run was created.
+type startedSyncRunDTO struct {
 	Status  string      `json:"status" enum:"Created,NoNewEvents"`
-	SyncRun *SyncRunDTO `json:"syncRun"`
+	SyncRun *syncRunDTO `json:"syncRun"`
 }
 
 type startSyncRunOutput struct {
 	Status int
-	Body   Result[StartedSyncRunDTO]
+	Body   result[startedSyncRunDTO]
 }
 
 type syncRunIDInput struct {
@@ -72,30 +73,30 @@ type syncRunIDInput struct {
 }
 
 type syncRunOutput struct {
-	Body Result[SyncRunDTO]
+	Body result[syncRunDTO]
 }
 
 type listEventsInput struct {
 	ID string `path:"id"`
-	PageQuery
+	paging.Query
 }
 
-// ExternalEventDTO is an external event on the wire.
-type ExternalEventDTO struct {
+// externalEventDTO is an external event on the wire.
+type externalEventDTO struct {
 	ID             string          `json:"id"`
 	Type           string          `json:"type"`
 	Index          int64           `json:"index"`
-	CreatedAt      Time            `json:"createdAt"`
+	CreatedAt      wireTime        `json:"createdAt"`
 	SyncErrorCount int             `json:"syncErrorCount"`
 	Payload        json.RawMessage `json:"payload"`
 }
 
 type eventsOutput struct {
-	Body Paged[ExternalEventDTO]
+	Body paged[externalEventDTO]
 }
 
-// ExternalEventResultInput is a device's verdict on one event of its run.
-type ExternalEventResultInput struct {
+// externalEventResultInput is a device's verdict on one event of its run.
+type externalEventResultInput struct {
 	ExternalEventID string `json:"externalEventId"`
 	ErrorCode       string `json:"errorCode,omitempty"`
 }
@@ -103,37 +104,37 @@ type ExternalEventResultInput struct {
 type finalizeEventSyncInput struct {
 	ID   string `path:"id"`
 	Body struct {
-		ExternalEventResults    []ExternalEventResultInput `json:"externalEventResults,omitempty"`
-		DatawalletModifications []ModificationInput        `json:"datawalletModifications,omitempty"`
+		ExternalEventResults    []externalEventResultInput `json:"externalEventResults,omitempty"`
+		DatawalletModifications []modificationInput        `json:"datawalletModifications,omitempty"`
 	}
 }
 
-// FinalizedDTO is what a finalized run reports.
-type FinalizedDTO struct {
+// finalizedDTO is what a finalized run reports.
+type finalizedDTO struct {
 	NewDatawalletModificationIndex *int64                   `json:"newDatawalletModificationIndex"`
-	DatawalletModifications        []CreatedModificationDTO `json:"datawalletModifications"`
+	DatawalletModifications        []createdModificationDTO `json:"datawalletModifications"`
 	NewUnsyncedExternalEventsExist *bool                    `json:"newUnsyncedExternalEventsExist,omitempty"`
 }
 
 type finalizedOutput struct {
-	Body Result[FinalizedDTO]
+	Body result[finalizedDTO]
 }
 
 type finalizeUpgradeInput struct {
 	ID   string `path:"id"`
 	Body struct {
-		NewDatawalletVersion    *Int                `json:"newDatawalletVersion"`
-		DatawalletModifications []ModificationInput `json:"datawalletModifications,omitempty"`
+		NewDatawalletVersion    *wireInt            `json:"newDatawalletVersion"`
+		DatawalletModifications []modificationInput `json:"datawalletModifications,omitempty"`
 	}
 }
 
-// ExpiresAtDTO is a refreshed run's new expiry.
-type ExpiresAtDTO struct {
-	ExpiresAt Time `json:"expiresAt"`
+// expiresAtDTO is a refreshed run's new expiry.
+type expiresAtDTO struct {
+	ExpiresAt wireTime `json:"expiresAt"`
 }
 
 type refreshOutput struct {
-	Body Result[ExpiresAtDTO]
+	Body result[expiresAtDTO]
 }
 
 func (h *handlers) registerSyncRuns(api huma.API) {
@@ -159,10 +160,10 @@ func (h *handlers) registerSyncRuns(api huma.API) {
 			return nil, err
 		}
 		if started.SyncRun == nil {
-			return &startSyncRunOutput{Status: http.StatusOK, Body: Result[StartedSyncRunDTO]{StartedSyncRunDTO{Status: "NoNewEvents"}}}, nil
+			return &startSyncRunOutput{Status: http.StatusOK, Body: result[startedSyncRunDTO]{startedSyncRunDTO{Status: "NoNewEvents"}}}, nil
 		}
-		dto := syncRunDTO(*started.SyncRun)
-		return &startSyncRunOutput{Status: http.StatusCreated, Body: Result[StartedSyncRunDTO]{StartedSyncRunDTO{Status: "Created", SyncRun: &dto}}}, nil
+		dto := toSyncRunDTO(*started.SyncRun)
+		return &startSyncRunOutput{Status: http.StatusCreated, Body: result[startedSyncRunDTO]{startedSyncRunDTO{Status: "Created", SyncRun: &dto}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -173,19 +174,19 @@ func (h *handlers) registerSyncRuns(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &syncRunOutput{Body: Result[SyncRunDTO]{syncRunDTO(r)}}, nil
+		return &syncRunOutput{Body: result[syncRunDTO]{toSyncRunDTO(r)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
 		OperationID: "list-sync-run-events", Method: http.MethodGet, Path: "/api/v2/SyncRuns/{id}/ExternalEvents",
 		Summary: "List the external events of the calling device's sync run", Tags: tags,
 	}, authRequired), func(ctx context.Context, in *listEventsInput) (*eventsOutput, error) {
-		p, err := h.b.SyncRuns.ExternalEvents(ctx, caller(ctx), in.ID, in.request())
+		p, err := h.b.SyncRuns.ExternalEvents(ctx, caller(ctx), in.ID, in.Request())
 		if err != nil {
 			return nil, err
 		}
-		return &eventsOutput{Body: paged(p, func(e backbone.ExternalEvent) ExternalEventDTO {
-			return ExternalEventDTO{ID: e.ID, Type: e.Type, Index: e.Index, CreatedAt: wireTime(e.CreatedAt), SyncErrorCount: e.SyncErrorCount, Payload: e.Payload}
+		return &eventsOutput{Body: toPaged(p, func(e backbone.ExternalEvent) externalEventDTO {
+			return externalEventDTO{ID: e.ID, Type: e.Type, Index: e.Index, CreatedAt: toWireTime(e.CreatedAt), SyncErrorCount: e.SyncErrorCount, Payload: e.Payload}
 		})}, nil
 	})
 
@@ -205,7 +206,7 @@ func (h *handlers) registerSyncRuns(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &finalizedOutput{Body: Result[FinalizedDTO]{finalizedDTO(res, true)}}, nil
+		return &finalizedOutput{Body: result[finalizedDTO]{toFinalizedDTO(res, true)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -223,7 +224,7 @@ func (h *handlers) registerSyncRuns(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &finalizedOutput{Body: Result[FinalizedDTO]{finalizedDTO(res, false)}}, nil
+		return &finalizedOutput{Body: result[finalizedDTO]{toFinalizedDTO(res, false)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -234,12 +235,12 @@ func (h *handlers) registerSyncRuns(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &refreshOutput{Body: Result[ExpiresAtDTO]{ExpiresAtDTO{ExpiresAt: wireTime(t)}}}, nil
+		return &refreshOutput{Body: result[expiresAtDTO]{expiresAtDTO{ExpiresAt: toWireTime(t)}}}, nil
 	})
 }
 
-func finalizedDTO(r backbone.FinalizeResult, withUnsynced bool) FinalizedDTO {
-	dto := FinalizedDTO{NewDatawalletModificationIndex: r.NewDatawalletModificationIndex, DatawalletModifications: createdModificationDTOs(r.Modifications)}
+func toFinalizedDTO(r backbone.FinalizeResult, withUnsynced bool) finalizedDTO {
+	dto := finalizedDTO{NewDatawalletModificationIndex: r.NewDatawalletModificationIndex, DatawalletModifications: createdModificationDTOs(r.Modifications)}
 	if withUnsynced {
 		dto.NewUnsyncedExternalEventsExist = &r.NewUnsyncedExternalEventsExist
 	}

@@ -33,7 +33,7 @@ func (h *handlers) registerTags(api huma.API) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(Result[backbone.TagsConfig]{h.b.Tags.Get()}); err != nil {
+	if err := enc.Encode(result[backbone.TagsConfig]{h.b.Tags.Get()}); err != nil {
 		panic("httpapi: encode tags: " + err.Error()) // maps of strings always encode
 	}
 	body := bytes.TrimRight(buf.Bytes(), "\n")
@@ -50,7 +50,7 @@ func (h *handlers) registerTags(api huma.API) {
 		Tags:        []string{"Tags"},
 		Responses: map[string]*huma.Response{
 			"200": {Description: "The tag collection", Content: map[string]*huma.MediaType{"application/json": {
-				Schema: huma.SchemaFromType(api.OpenAPI().Components.Schemas, reflect.TypeFor[Result[backbone.TagsConfig]]()),
+				Schema: huma.SchemaFromType(api.OpenAPI().Components.Schemas, reflect.TypeFor[result[backbone.TagsConfig]]()),
 			}}},
 			"304": {Description: "Unchanged since the ETag sent"},
 		},

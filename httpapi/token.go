@@ -17,9 +17,9 @@ type tokenInput struct {
 	RawBody       []byte `contentType:"application/x-www-form-urlencoded"`
 }
 
-// TokenResponse is standard OAuth JSON, without the API envelope: an access
+// tokenResponse is standard OAuth JSON, without the API envelope: an access
 // token on success, error and error_description otherwise.
-type TokenResponse struct {
+type tokenResponse struct {
 	AccessToken      string `json:"access_token,omitempty"`
 	TokenType        string `json:"token_type,omitempty"`
 	ExpiresIn        int    `json:"expires_in,omitempty"`
@@ -31,7 +31,7 @@ type tokenOutput struct {
 	Status       int
 	CacheControl string `header:"Cache-Control"`
 	Pragma       string `header:"Pragma"`
-	Body         TokenResponse
+	Body         tokenResponse
 }
 
 func (h *handlers) registerToken(api huma.API) {
@@ -48,7 +48,7 @@ func (h *handlers) registerToken(api huma.API) {
 func (h *handlers) token(ctx context.Context, in *tokenInput) (*tokenOutput, error) {
 	out := &tokenOutput{Status: http.StatusOK, CacheControl: "no-store", Pragma: "no-cache"}
 	fail := func(status int, code, desc string) (*tokenOutput, error) {
-		out.Status, out.Body = status, TokenResponse{Error: code, ErrorDescription: desc}
+		out.Status, out.Body = status, tokenResponse{Error: code, ErrorDescription: desc}
 		return out, nil
 	}
 	form, err := url.ParseQuery(string(in.RawBody))
@@ -81,7 +81,7 @@ func (h *handlers) token(ctx context.Context, in *tokenInput) (*tokenOutput, err
 		}
 		return nil, err
 	}
-	out.Body = TokenResponse{AccessToken: token.Token, TokenType: "Bearer", ExpiresIn: int(token.ExpiresIn.Seconds())}
+	out.Body = tokenResponse{AccessToken: token.Token, TokenType: "Bearer", ExpiresIn: int(token.ExpiresIn.Seconds())}
 	return out, nil
 }
 

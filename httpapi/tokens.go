@@ -11,33 +11,34 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/openbackbone/openbackbone/backbone"
+	"github.com/openbackbone/openbackbone/httpapi/internal/paging"
 )
 
-// TokenDTO is a token on the wire.
-type TokenDTO struct {
-	ID                  string  `json:"id"`
-	CreatedBy           *string `json:"createdBy"`
-	CreatedByDevice     *string `json:"createdByDevice"`
-	ForIdentity         *string `json:"forIdentity"`
-	CreatedAt           Time    `json:"createdAt"`
-	ExpiresAt           Time    `json:"expiresAt"`
-	Content             Bytes   `json:"content"`
-	IsPasswordProtected bool    `json:"isPasswordProtected"`
+// tokenDTO is a token on the wire.
+type tokenDTO struct {
+	ID                  string    `json:"id"`
+	CreatedBy           *string   `json:"createdBy"`
+	CreatedByDevice     *string   `json:"createdByDevice"`
+	ForIdentity         *string   `json:"forIdentity"`
+	CreatedAt           wireTime  `json:"createdAt"`
+	ExpiresAt           wireTime  `json:"expiresAt"`
+	Content             wireBytes `json:"content"`
+	IsPasswordProtected bool      `json:"isPasswordProtected"`
 }
 
-func tokenDTO(t backbone.Token) TokenDTO {
-	return TokenDTO{
+func toTokenDTO(t backbone.Token) tokenDTO {
+	return tokenDTO{
 		ID: t.ID, CreatedBy: nullable(t.CreatedBy), CreatedByDevice: nullable(t.CreatedByDevice), ForIdentity: nullable(t.ForIdentity),
-		CreatedAt: wireTime(t.CreatedAt), ExpiresAt: wireTime(t.ExpiresAt), Content: t.Content, IsPasswordProtected: len(t.Password) > 0,
+		CreatedAt: toWireTime(t.CreatedAt), ExpiresAt: toWireTime(t.ExpiresAt), Content: t.Content, IsPasswordProtected: len(t.Password) > 0,
 	}
 }
 
 type createTokenInput struct {
 	Body struct {
-		Content     Bytes   `json:"content,omitempty"`
-		ExpiresAt   *Time   `json:"expiresAt"`
-		ForIdentity *string `json:"forIdentity,omitempty"`
-		Password    Bytes   `json:"password,omitempty"`
+		Content     wireBytes `json:"content,omitempty"`
+		ExpiresAt   *wireTime `json:"expiresAt"`
+		ForIdentity *string   `json:"forIdentity,omitempty"`
+		Password    wireBytes `json:"password,omitempty"`
 	}
 }
 
@@ -47,7 +48,7 @@ type getTokenInput struct {
 }
 
 type tokenDTOOutput struct {
-	Body Result[TokenDTO]
+	Body result[tokenDTO]
 }
 
 // tokenIDsParam reads ids=… and, as a fallback, tokens.{i}.id.
@@ -75,12 +76,12 @@ func (p *tokenIDsParam) Resolve(ctx huma.Context) []error {
 }
 
 type listTokensInput struct {
-	PageQuery
+	paging.Query
 	tokenIDsParam
 }
 
 type tokensOutput struct {
-	Body Paged[TokenDTO]
+	Body paged[tokenDTO]
 }
 
 type tokenIDInput struct {
@@ -90,24 +91,24 @@ type tokenIDInput struct {
 type updateTokenContentInput struct {
 	ID   string `path:"id"`
 	Body struct {
-		NewContent *Bytes `json:"newContent"`
-		Password   Bytes  `json:"password,omitempty"`
+		NewContent *wireBytes `json:"newContent"`
+		Password   wireBytes  `json:"password,omitempty"`
 	}
 }
 
-// UpdatedTokenDTO is a token after its content was filled in.
-type UpdatedTokenDTO struct {
-	ID                  string  `json:"id"`
-	CreatedBy           string  `json:"createdBy"`
-	CreatedByDevice     string  `json:"createdByDevice"`
-	ForIdentity         *string `json:"forIdentity"`
-	CreatedAt           Time    `json:"createdAt"`
-	ExpiresAt           Time    `json:"expiresAt"`
-	IsPasswordProtected bool    `json:"isPasswordProtected"`
+// updatedTokenDTO is a token after its content was filled in.
+type updatedTokenDTO struct {
+	ID                  string   `json:"id"`
+	CreatedBy           string   `json:"createdBy"`
+	CreatedByDevice     string   `json:"createdByDevice"`
+	ForIdentity         *string  `json:"forIdentity"`
+	CreatedAt           wireTime `json:"createdAt"`
+	ExpiresAt           wireTime `json:"expiresAt"`
+	IsPasswordProtected bool     `json:"isPasswordProtected"`
 }
 
 type updatedTokenOutput struct {
-	Body Result[UpdatedTokenDTO]
+	Body result[updatedTokenDTO]
 }
 
 func (h *handlers) registerTokens(api huma.API) {
@@ -128,7 +129,7 @@ func (h *handlers) registerTokens(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &createdOutput{Body: Result[CreatedDTO]{CreatedDTO{ID: t.ID, CreatedAt: wireTime(t.CreatedAt)}}}, nil
+		return &createdOutput{Body: result[createdDTO]{createdDTO{ID: t.ID, CreatedAt: toWireTime(t.CreatedAt)}}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -143,18 +144,18 @@ func (h *handlers) registerTokens(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &tokenDTOOutput{Body: Result[TokenDTO]{tokenDTO(t)}}, nil
+		return &tokenDTOOutput{Body: result[tokenDTO]{toTokenDTO(t)}}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
 		OperationID: "list-tokens", Method: http.MethodGet, Path: "/api/v2/Tokens",
 		Summary: "List tokens the caller created or allocated", Description: "Query ids=… (or the legacy tokens.{i}.id).", Tags: tags,
 	}, authRequired), func(ctx context.Context, in *listTokensInput) (*tokensOutput, error) {
-		p, err := h.b.Tokens.List(ctx, caller(ctx), in.ids, in.request())
+		p, err := h.b.Tokens.List(ctx, caller(ctx), in.ids, in.Request())
 		if err != nil {
 			return nil, err
 		}
-		return &tokensOutput{Body: paged(p, tokenDTO)}, nil
+		return &tokensOutput{Body: toPaged(p, toTokenDTO)}, nil
 	})
 
 	huma.Register(api, h.op(huma.Operation{
@@ -175,9 +176,9 @@ func (h *handlers) registerTokens(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &updatedTokenOutput{Body: Result[UpdatedTokenDTO]{UpdatedTokenDTO{
+		return &updatedTokenOutput{Body: result[updatedTokenDTO]{updatedTokenDTO{
 			ID: t.ID, CreatedBy: t.CreatedBy, CreatedByDevice: t.CreatedByDevice, ForIdentity: nullable(t.ForIdentity),
-			CreatedAt: wireTime(t.CreatedAt), ExpiresAt: wireTime(t.ExpiresAt), IsPasswordProtected: len(t.Password) > 0,
+			CreatedAt: toWireTime(t.CreatedAt), ExpiresAt: toWireTime(t.ExpiresAt), IsPasswordProtected: len(t.Password) > 0,
 		}}}, nil
 	})
 }

@@ -7,17 +7,17 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
-// MajorVersion is the Backbone major version this server is compatible
+// majorVersion is the Backbone major version this server is compatible
 // with. Clients check it against their supported range (6 to 7 today).
-const MajorVersion = "7"
+const majorVersion = "7"
 
-// VersionDTO carries the major version as a string, as the reference does.
-type VersionDTO struct {
+// versionDTO carries the major version as a string, as the reference does.
+type versionDTO struct {
 	MajorVersion string `json:"majorVersion"`
 }
 
 type versionOutput struct {
-	Body Result[VersionDTO]
+	Body result[versionDTO]
 }
 
 func (h *handlers) registerVersion(api huma.API) {
@@ -28,6 +28,6 @@ func (h *handlers) registerVersion(api huma.API) {
 		Summary:     "Get the Backbone's major version",
 		Tags:        []string{"Version"},
 	}, authNone), func(context.Context, *struct{}) (*versionOutput, error) {
-		return &versionOutput{Body: Result[VersionDTO]{VersionDTO{MajorVersion: MajorVersion}}}, nil
+		return &versionOutput{Body: result[versionDTO]{versionDTO{MajorVersion: majorVersion}}}, nil
 	})
 }

@@ -12,13 +12,13 @@ import (
 	"github.com/openbackbone/openbackbone/internal/b64"
 )
 
-// Bytes is binary data on the wire: in as base64 or base64url with or
+// wireBytes is binary data on the wire: in as base64 or base64url with or
 // without padding (clients differ), out as base64url without padding, the
 // only form the official client decodes.
-type Bytes []byte
+type wireBytes []byte
 
 // MarshalJSON encodes as base64url without padding.
-func (b Bytes) MarshalJSON() ([]byte, error) {
+func (b wireBytes) MarshalJSON() ([]byte, error) {
 	if b == nil {
 		return []byte("null"), nil
 	}
@@ -26,7 +26,7 @@ func (b Bytes) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON accepts every base64 alphabet and padding.
-func (b *Bytes) UnmarshalJSON(data []byte) error {
+func (b *wireBytes) UnmarshalJSON(data []byte) error {
 	if bytes.Equal(data, []byte("null")) {
 		*b = nil
 		return nil
@@ -43,8 +43,8 @@ func (b *Bytes) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// Schema documents Bytes as a base64url string.
-func (Bytes) Schema(huma.Registry) *huma.Schema {
+// Schema documents wireBytes as a base64url string.
+func (wireBytes) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{Type: huma.TypeString, ContentEncoding: "base64url", Description: "base64url without padding (base64 accepted on input)"}
 }
 
@@ -52,17 +52,17 @@ func (Bytes) Schema(huma.Registry) *huma.Schema {
 // fraction digits.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// Time is a UTC instant on the wire: out as yyyy-MM-ddTHH:mm:ss.fffZ, in as
+// wireTime is a UTC instant on the wire: out as yyyy-MM-ddTHH:mm:ss.fffZ, in as
 // any ISO-8601 date-time.
-type Time time.Time
+type wireTime time.Time
 
 // MarshalJSON writes the fixed millisecond layout.
-func (t Time) MarshalJSON() ([]byte, error) {
+func (t wireTime) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + time.Time(t).UTC().Format(timeLayout) + `"`), nil
 }
 
 // UnmarshalJSON reads an RFC 3339 date-time and converts it to UTC.
-func (t *Time) UnmarshalJSON(data []byte) error {
+func (t *wireTime) UnmarshalJSON(data []byte) error {
 	var s string
 	if err := json.Unmarshal(data, &s); err != nil {
 		return errors.New("expected a date-time string")
@@ -71,31 +71,31 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return errors.New("expected an ISO-8601 date-time")
 	}
-	*t = Time(v.UTC())
+	*t = wireTime(v.UTC())
 	return nil
 }
 
-// Schema documents Time as a date-time string.
-func (Time) Schema(huma.Registry) *huma.Schema {
+// Schema documents wireTime as a date-time string.
+func (wireTime) Schema(huma.Registry) *huma.Schema {
 	return &huma.Schema{Type: huma.TypeString, Format: "date-time"}
 }
 
-func wireTime(t time.Time) Time { return Time(t) }
+func toWireTime(t time.Time) wireTime { return wireTime(t) }
 
-func wireTimePtr(t *time.Time) *Time {
+func toWireTimePtr(t *time.Time) *wireTime {
 	if t == nil {
 		return nil
 	}
-	w := Time(*t)
+	w := wireTime(*t)
 	return &w
 }
 
-// Int is an integer that clients may also send as a JSON string ("1"), as
+// wireInt is an integer that clients may also send as a JSON string ("1"), as
 // ASP.NET accepts.
-type Int int
+type wireInt int
 
 // UnmarshalJSON accepts a JSON number or a string holding one.
-func (i *Int) UnmarshalJSON(data []byte) error {
+func (i *wireInt) UnmarshalJSON(data []byte) error {
 	if len(data) > 0 && data[0] == '"' {
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {
@@ -107,12 +107,12 @@ func (i *Int) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return errors.New("expected an integer")
 	}
-	*i = Int(n)
+	*i = wireInt(n)
 	return nil
 }
 
-// Schema documents Int as an integer.
-func (Int) Schema(huma.Registry) *huma.Schema { return &huma.Schema{Type: huma.TypeInteger} }
+// Schema documents wireInt as an integer.
+func (wireInt) Schema(huma.Registry) *huma.Schema { return &huma.Schema{Type: huma.TypeInteger} }
 
 // queryPassword decodes a password query parameter (standard base64,
 // percent-encoded by the client); empty means none.
