@@ -2,7 +2,7 @@ package backbone_test
 
 import (
 	"context"
-	"os"
+	"net/url"
 	"testing"
 	"time"
 
@@ -13,36 +13,36 @@ import (
 	"github.com/openbackbone/openbackbone/backbone"
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/internal/backbonetest"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
-// buses lists the buses the event pipeline is tested on: in-memory always,
-// RabbitMQ and NATS when their variables are set. Each test has a fixed
-// prefix of its own, so its exchanges, queues and streams are reused by
-// every run instead of piling up on the broker, and parallel tests do not
-// share subscriptions.
+// buses lists the buses the event pipeline is tested on: in-memory, and the
+// RabbitMQ and NATS testservices gives (skipped, saying why, without them).
+// Each test has a fixed prefix of its own, so its exchanges, queues and
+// streams are reused by every run instead of piling up on the broker, and
+// parallel tests do not share subscriptions.
 func buses(name string) map[string]func(t *testing.T) driver.Bus {
 	prefix := "obtest." + name + "."
-	open := func(url string) func(t *testing.T) driver.Bus {
-		return func(t *testing.T) driver.Bus {
-			b, err := gocloudbus.Open(context.Background(), url, gocloudbus.Options{Prefix: prefix})
-			require.NoError(t, err)
-			t.Cleanup(func() { b.Close() })
-			return b
-		}
-	}
-	out := map[string]func(t *testing.T) driver.Bus{"mem": func(t *testing.T) driver.Bus {
-		b, err := gocloudbus.Open(context.Background(), "mem://", gocloudbus.Options{})
+	open := func(t *testing.T, busURL string) driver.Bus {
+		b, err := gocloudbus.Open(context.Background(), busURL, gocloudbus.Options{Prefix: prefix})
 		require.NoError(t, err)
 		t.Cleanup(func() { b.Close() })
 		return b
-	}}
-	if u := os.Getenv("OPENBACKBONE_TEST_RABBITMQ_URL"); u != "" {
-		out["rabbitmq"] = open("rabbit://?server=" + u)
 	}
-	if u := os.Getenv("OPENBACKBONE_TEST_NATS_URL"); u != "" {
-		out["nats"] = open("nats://?server=" + u)
+	return map[string]func(t *testing.T) driver.Bus{
+		"mem": func(t *testing.T) driver.Bus {
+			b, err := gocloudbus.Open(context.Background(), "mem://", gocloudbus.Options{})
+			require.NoError(t, err)
+			t.Cleanup(func() { b.Close() })
+			return b
+		},
+		"rabbitmq": func(t *testing.T) driver.Bus {
+			return open(t, "rabbit://?server="+url.QueryEscape(testservices.RabbitMQ(t)))
+		},
+		"nats": func(t *testing.T) driver.Bus {
+			return open(t, "nats://?server="+url.QueryEscape(testservices.NATS(t)))
+		},
 	}
-	return out
 }
 
 // eventsOf returns the external events deliverable to owner.
@@ -69,8 +69,9 @@ func TestDomainEventsBecomeExternalEvents(t *testing.T) {
 	for name, openBus := range buses("pipeline") {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			bus := openBus(t) // first, so that a missing broker skips at once
 			env := backbonetest.New(t, "sqlite", nil)
-			env = env.Restart(t, openBus(t))
+			env = env.Restart(t, bus)
 			env.Run(t)
 			ca, cb := env.CreateAccount(t).Caller, env.CreateAccount(t).Caller
 			a, b := ca.Address, cb.Address

@@ -93,7 +93,8 @@
 // The package tests run the conformance suite (conformance/blobtest) on
 // s3:// against an in-process gofakes3 server and on gs:// against an
 // in-process fake-gcs-server, and on azblob:// against Azurite when
-// OPENBACKBONE_TEST_AZBLOB_URL is set (scripts/test-all.sh starts it).
+// OPENBACKBONE_TEST_AZBLOB_URL is set (scripts/test-all.sh starts it), else
+// in a container where Docker answers.
 // OPENBACKBONE_TEST_S3_URL and OPENBACKBONE_TEST_GCS_URL point the s3 and
 // gs runs at another server or a real bucket instead; see docs/adapters.md.
 package gocloudblob

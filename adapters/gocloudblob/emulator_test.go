@@ -2,9 +2,10 @@ package gocloudblob_test
 
 // The cloud backends run the conformance suite against emulators: S3 against
 // an in-process gofakes3 server, GCS against an in-process fake-gcs-server,
-// Azure Blob against Azurite (a Node process scripts/test-all.sh starts). The
-// environment variables below point a run at another server or at a real
-// bucket instead; see docs/adapters.md.
+// Azure Blob against the Azurite testservices gives (a Node process
+// scripts/test-all.sh starts, or a container). The environment variables
+// below point a run at another server or at a real bucket instead; see
+// docs/adapters.md.
 
 import (
 	"context"
@@ -27,14 +28,14 @@ import (
 	"github.com/openbackbone/openbackbone/adapters/gocloudblob"
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/conformance/blobtest"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 const (
-	// envS3URL, envGCSURL and envAzblobURL name a bucket (and its server)
-	// to test instead of the in-process fakes, or, for Azure, at all.
-	envS3URL     = "OPENBACKBONE_TEST_S3_URL"
-	envGCSURL    = "OPENBACKBONE_TEST_GCS_URL"
-	envAzblobURL = "OPENBACKBONE_TEST_AZBLOB_URL"
+	// envS3URL and envGCSURL name a bucket (and its server) to test
+	// instead of the in-process fakes.
+	envS3URL  = "OPENBACKBONE_TEST_S3_URL"
+	envGCSURL = "OPENBACKBONE_TEST_GCS_URL"
 
 	// emulatorBucket is the bucket the in-process fakes serve.
 	emulatorBucket = "openbackbone-test"
@@ -149,18 +150,16 @@ func TestGCSConformance(t *testing.T) {
 }
 
 // TestAzblobConformance runs the suite on azblob:// against
-// OPENBACKBONE_TEST_AZBLOB_URL, with credentials from the AZURE_STORAGE_*
-// environment; scripts/test-all.sh points it at Azurite. With
-// AZURE_STORAGE_CONNECTION_STRING set, the container is created if missing.
+// testservices.Azurite (OPENBACKBONE_TEST_AZBLOB_URL, which may name real
+// Azure Blob Storage too), with credentials from the AZURE_STORAGE_*
+// environment. With AZURE_STORAGE_CONNECTION_STRING set, the container is
+// created if missing.
 func TestAzblobConformance(t *testing.T) {
-	u := os.Getenv(envAzblobURL)
-	if u == "" {
-		t.Skipf("%s is not set: no Azure Blob Storage or Azurite to test against (scripts/test-all.sh starts Azurite and sets it)", envAzblobURL)
-	}
+	u := testservices.Azurite(t)
 	if cs := os.Getenv("AZURE_STORAGE_CONNECTION_STRING"); cs != "" {
 		pu, err := url.Parse(u)
 		if err != nil {
-			t.Fatalf("%s: %v", envAzblobURL, err)
+			t.Fatalf("%s: %v", testservices.AzblobEnv, err)
 		}
 		c, err := container.NewClientFromConnectionString(cs, pu.Host, nil)
 		if err != nil {

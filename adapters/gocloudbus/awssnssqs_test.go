@@ -18,22 +18,20 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
-// awsBackend runs the suite against an SNS/SQS-compatible server at
-// OPENBACKBONE_TEST_AWS_ENDPOINT: moto's server, which scripts/test-all.sh
-// starts (goaws, the Go fake among our modules, does not speak the JSON
-// protocol the AWS SDK v2 uses for SQS), LocalStack, or AWS itself; in the
-// region of AWS_REGION (default us-east-1) and the account of
-// OPENBACKBONE_TEST_AWS_ACCOUNT (default 000000000000, LocalStack's; moto's
-// is 123456789012), with credentials from the AWS default chain. The harness
+// awsBackend runs the suite against the SNS/SQS-compatible server
+// testservices.AWS gives: moto's server, which scripts/test-all.sh starts
+// (goaws, the Go fake among our modules, does not speak the JSON protocol
+// the AWS SDK v2 uses for SQS), LocalStack, or AWS itself; in the region of
+// AWS_REGION (default us-east-1) and the account of testservices.AWSAccount,
+// with credentials from the AWS default chain. The harness
 // creates each test's topics, queues and raw subscriptions first, as
 // infrastructure tooling would, and deletes them after.
 func awsBackend(t testing.TB) backend {
-	endpoint := os.Getenv("OPENBACKBONE_TEST_AWS_ENDPOINT")
-	if endpoint == "" {
-		t.Skip("set OPENBACKBONE_TEST_AWS_ENDPOINT to an SNS/SQS-compatible server (scripts/test-all.sh starts moto_server for it): goaws, the Go fake among our modules, does not speak the AWS SDK v2's JSON protocol for SQS")
-	}
+	endpoint := testservices.AWS(t)
 	if os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
 		// Fakes take any key; without one the SDK would probe EC2's
 		// metadata service.
@@ -41,7 +39,7 @@ func awsBackend(t testing.TB) backend {
 		t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	}
 	region := cmp.Or(os.Getenv("AWS_REGION"), "us-east-1")
-	account := cmp.Or(os.Getenv("OPENBACKBONE_TEST_AWS_ACCOUNT"), "000000000000")
+	account := testservices.AWSAccount()
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion(region))
 	if err != nil {
 		t.Fatalf("AWS configuration: %v", err)

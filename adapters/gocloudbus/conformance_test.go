@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"net/url"
-	"os"
 	"testing"
 
 	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/conformance/bustest"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 // backend is what a harness needs to know about one broker.
@@ -73,24 +73,15 @@ func fixed(rawURL string) func(testing.TB) string {
 	return func(testing.TB) string { return rawURL }
 }
 
-// server returns the broker named by env, or skips.
-func server(t testing.TB, env string) string {
-	s := os.Getenv(env)
-	if s == "" {
-		t.Skipf("set %s to run against a real broker", env)
-	}
-	return s
-}
-
 func memBackend() backend { return backend{url: fixed("mem://"), transient: true} }
 
 func rabbitBackend(t testing.TB) backend {
-	s := server(t, "OPENBACKBONE_TEST_RABBITMQ_URL") // amqp://guest:guest@127.0.0.1:5672/
+	s := testservices.RabbitMQ(t)
 	return backend{url: fixed("rabbit://?server=" + url.QueryEscape(s)), durable: true, transient: true, remove: removeRabbit(t, s)}
 }
 
 func natsBackend(t testing.TB) backend {
-	s := server(t, "OPENBACKBONE_TEST_NATS_URL") // nats://127.0.0.1:4222
+	s := testservices.NATS(t)
 	return backend{url: fixed("nats://?storage=memory&server=" + url.QueryEscape(s)), durable: true, transient: true, remove: removeNATS(t, s)}
 }
 

@@ -143,10 +143,10 @@
 // against gcppubsub:// on Google's in-process Pub/Sub fake
 // (cloud.google.com/go/pubsub/pstest) with create=true, against RabbitMQ and
 // NATS when OPENBACKBONE_TEST_RABBITMQ_URL and OPENBACKBONE_TEST_NATS_URL
-// name them, and against Azure Service Bus when
-// OPENBACKBONE_TEST_AZURESB_CONNECTION_STRING names a namespace (there is no
-// local fake of its AMQP protocol), and against awssnssqs:// when
-// OPENBACKBONE_TEST_AWS_ENDPOINT names an SNS/SQS-compatible server:
-// scripts/test-all.sh starts moto's server for it, as no Go fake speaks the
-// AWS SDK v2's JSON protocol for SQS.
+// name them (else in containers where Docker answers), and against Azure
+// Service Bus when OPENBACKBONE_TEST_AZURESB_CONNECTION_STRING names a
+// namespace (there is no local fake of its AMQP protocol), and against
+// awssnssqs:// when OPENBACKBONE_TEST_AWS_ENDPOINT names an SNS/SQS-compatible
+// server (else a moto container): scripts/test-all.sh starts moto's server
+// for it, as no Go fake speaks the AWS SDK v2's JSON protocol for SQS.
 package gocloudbus

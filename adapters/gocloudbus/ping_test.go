@@ -6,16 +6,18 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 func TestPingReachesTheBrokerUntilClosed(t *testing.T) {
 	for name, rawURL := range map[string]func(t *testing.T) string{
 		"mem": func(*testing.T) string { return "mem://" },
 		"rabbit": func(t *testing.T) string {
-			return "rabbit://?server=" + url.QueryEscape(testServer(t, "OPENBACKBONE_TEST_RABBITMQ_URL"))
+			return "rabbit://?server=" + url.QueryEscape(testservices.RabbitMQ(t))
 		},
 		"nats": func(t *testing.T) string {
-			return "nats://?server=" + url.QueryEscape(testServer(t, "OPENBACKBONE_TEST_NATS_URL"))
+			return "nats://?server=" + url.QueryEscape(testservices.NATS(t))
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

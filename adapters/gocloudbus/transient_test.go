@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 // The conformance suite checks what transient subscribers receive; these
@@ -98,16 +98,8 @@ func TestTransientIsUnsupportedByCloudProviders(t *testing.T) {
 	}
 }
 
-func testServer(t *testing.T, env string) string {
-	s := os.Getenv(env)
-	if s == "" {
-		t.Skipf("set %s to run against a real broker", env)
-	}
-	return s
-}
-
 func TestTransientRabbitQueueGoes(t *testing.T) {
-	server := testServer(t, "OPENBACKBONE_TEST_RABBITMQ_URL")
+	server := testservices.RabbitMQ(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	prefix := "obtest." + rand.Text()[:10] + "."
@@ -200,7 +192,7 @@ func TestTransientRabbitQueueGoes(t *testing.T) {
 }
 
 func TestTransientNATSConsumerGoes(t *testing.T) {
-	server := testServer(t, "OPENBACKBONE_TEST_NATS_URL")
+	server := testservices.NATS(t)
 	defer func(d time.Duration) { transientInactivity = d }(transientInactivity)
 	transientInactivity = 1500 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -12,25 +12,25 @@ import (
 	"github.com/openbackbone/openbackbone/adapters/ssepush"
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/conformance/pushtest"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 // TestConformance runs the push suite against the provider on the in-memory
-// bus, and on RabbitMQ and NATS when OPENBACKBONE_TEST_RABBITMQ_URL and
-// OPENBACKBONE_TEST_NATS_URL name a broker. The service is the bus: the
-// harness listens on the provider's topic as another replica would.
+// bus, and on the RabbitMQ and NATS testservices gives (skipped, saying
+// why, without them). The service is the bus: the harness listens on the
+// provider's topic as another replica would.
 func TestConformance(t *testing.T) {
-	urls := map[string]string{"mem": "mem://"}
-	if u := os.Getenv("OPENBACKBONE_TEST_RABBITMQ_URL"); u != "" {
-		urls["rabbitmq"] = "rabbit://?server=" + u
+	urls := map[string]func(t *testing.T) string{
+		"mem":      func(*testing.T) string { return "mem://" },
+		"rabbitmq": func(t *testing.T) string { return "rabbit://?server=" + url.QueryEscape(testservices.RabbitMQ(t)) },
+		"nats":     func(t *testing.T) string { return "nats://?server=" + url.QueryEscape(testservices.NATS(t)) },
 	}
-	if u := os.Getenv("OPENBACKBONE_TEST_NATS_URL"); u != "" {
-		urls["nats"] = "nats://?server=" + u
-	}
-	for name, url := range urls {
+	for name, busURL := range urls {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			u := busURL(t)
 			pushtest.RunConformanceTests(t, func(ctx context.Context, t *testing.T) (pushtest.Harness, error) {
-				return newHarness(ctx, url)
+				return newHarness(ctx, u)
 			})
 		})
 	}

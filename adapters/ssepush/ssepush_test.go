@@ -3,7 +3,7 @@ package ssepush_test
 import (
 	"context"
 	"errors"
-	"os"
+	"net/url"
 	"testing"
 	"time"
 
@@ -13,6 +13,7 @@ import (
 	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/adapters/ssepush"
 	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 const (
@@ -21,25 +22,22 @@ const (
 	device = "DVCaaaaaaaaaaaaaaaaa"
 )
 
-// brokers returns, per bus available here, a function that opens a new Bus
-// on it: several Buses on one broker stand for several replicas.
-func brokers(t *testing.T) map[string]func() driver.Bus {
-	out := map[string]func() driver.Bus{}
-	open := func(url string) func() driver.Bus {
-		return func() driver.Bus {
-			b, err := gocloudbus.Open(context.Background(), url, gocloudbus.Options{Prefix: "obtest.ssepush."})
-			require.NoError(t, err)
-			t.Cleanup(func() { b.Close() })
-			return b
-		}
+// brokers returns, per broker, a function that gives its bus URL, or
+// skips the test saying how to provide the broker.
+func brokers() map[string]func(t *testing.T) string {
+	return map[string]func(t *testing.T) string{
+		"rabbitmq": func(t *testing.T) string { return "rabbit://?server=" + url.QueryEscape(testservices.RabbitMQ(t)) },
+		"nats":     func(t *testing.T) string { return "nats://?server=" + url.QueryEscape(testservices.NATS(t)) },
 	}
-	if u := os.Getenv("OPENBACKBONE_TEST_RABBITMQ_URL"); u != "" {
-		out["rabbitmq"] = open("rabbit://?server=" + u)
-	}
-	if u := os.Getenv("OPENBACKBONE_TEST_NATS_URL"); u != "" {
-		out["nats"] = open("nats://?server=" + u)
-	}
-	return out
+}
+
+// openBus opens a new Bus at the URL: several Buses on one broker stand for
+// several replicas.
+func openBus(t *testing.T, busURL string) driver.Bus {
+	b, err := gocloudbus.Open(context.Background(), busURL, gocloudbus.Options{Prefix: "obtest.ssepush."})
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	return b
 }
 
 func open(t *testing.T, bus driver.Bus) *ssepush.Provider {
@@ -169,13 +167,10 @@ type plainBus struct{ driver.Bus }
 // Replicas on one broker: an event sent by one reaches the stream held by
 // another, and each replica's own streams only.
 func TestEventsCrossReplicasOverTheBroker(t *testing.T) {
-	bs := brokers(t)
-	if len(bs) == 0 {
-		t.Skip("set OPENBACKBONE_TEST_RABBITMQ_URL or OPENBACKBONE_TEST_NATS_URL to run replicas on a broker")
-	}
-	for name, newBus := range bs {
+	for name, busURL := range brokers() {
 		t.Run(name, func(t *testing.T) {
-			one, two := open(t, newBus()), open(t, newBus())
+			u := busURL(t)
+			one, two := open(t, openBus(t, u)), open(t, openBus(t, u))
 			onOne, err := one.Listen(t.Context(), alice, device)
 			require.NoError(t, err)
 			onTwo, err := two.Listen(t.Context(), bob, "DVCbbbbbbbbbbbbbbbbb")

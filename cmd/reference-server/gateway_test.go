@@ -25,6 +25,7 @@ import (
 
 	"github.com/openbackbone/openbackbone/internal/backbonetest"
 	"github.com/openbackbone/openbackbone/internal/gateway"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 // clientFrom is an HTTP client whose connections leave from the loopback
@@ -122,10 +123,7 @@ func TestAnAddressOverItsLimitIsRefusedAndOthersAreNot(t *testing.T) {
 }
 
 func TestRateLimitsAreSharedThroughRedis(t *testing.T) {
-	url := os.Getenv("OPENBACKBONE_TEST_REDIS_URL")
-	if url == "" {
-		t.Skip("set OPENBACKBONE_TEST_REDIS_URL (redis://127.0.0.1:6379) to share limits between servers")
-	}
+	url := testservices.Redis(t)
 	// Two servers on one Redis; a fresh loopback address per run, so an
 	// earlier run's count (kept for the period) does not interfere.
 	r := make([]byte, 2)

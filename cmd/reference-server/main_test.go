@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 func env(kv map[string]string) func(string) string {
@@ -59,11 +61,7 @@ func TestServeOnEmbeddedDefaultsAndShutDownGracefully(t *testing.T) {
 }
 
 func TestMigrateSubcommandOnPostgres(t *testing.T) {
-	dsn := os.Getenv("OPENBACKBONE_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("set OPENBACKBONE_TEST_POSTGRES_DSN to run against PostgreSQL")
-	}
-	getenv := env(map[string]string{"OPENBACKBONE_DATABASE": dsn})
+	getenv := env(map[string]string{"OPENBACKBONE_DATABASE": testservices.Postgres(t)})
 	require.NoError(t, run(t.Context(), []string{"migrate"}, getenv, io.Discard, nil))
 	require.NoError(t, run(t.Context(), []string{"migrate"}, getenv, io.Discard, nil), "migrating twice is a no-op")
 }

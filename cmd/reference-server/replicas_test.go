@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 	"github.com/openbackbone/openbackbone/adapters/sqlstore"
 	"github.com/openbackbone/openbackbone/backbone"
 	"github.com/openbackbone/openbackbone/internal/backbonetest"
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 // asServer makes the test binary run as the reference server, so tests can
@@ -29,7 +31,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	os.Exit(testservices.Run(m))
 }
 
 // replica is a reference-server process.
@@ -128,16 +130,17 @@ func sharedDatabase(t *testing.T, dsn string) string {
 	return dsn + sep + "search_path=" + schema
 }
 
-// replicaBrokers are the real brokers replicas can share.
-func replicaBrokers() map[string]string {
-	out := map[string]string{}
-	if u := os.Getenv("OPENBACKBONE_TEST_RABBITMQ_URL"); u != "" {
-		out["rabbitmq"] = "rabbit://?prefix=obtest.replicas.&server=" + u
+// replicaBrokers are the real brokers replicas can share, each a function
+// that returns its bus URL or skips the test saying how to provide it.
+func replicaBrokers() map[string]func(t *testing.T) string {
+	return map[string]func(t *testing.T) string{
+		"rabbitmq": func(t *testing.T) string {
+			return "rabbit://?prefix=obtest.replicas.&server=" + url.QueryEscape(testservices.RabbitMQ(t))
+		},
+		"nats": func(t *testing.T) string {
+			return "nats://?prefix=obtest.replicas.&server=" + url.QueryEscape(testservices.NATS(t))
+		},
 	}
-	if u := os.Getenv("OPENBACKBONE_TEST_NATS_URL"); u != "" {
-		out["nats"] = "nats://?prefix=obtest.replicas.&server=" + u
-	}
-	return out
 }
 
 // Two server processes share one PostgreSQL and one broker. A device
@@ -145,13 +148,9 @@ func replicaBrokers() map[string]string {
 // reach it: a test notification it asks for, and a new external event when
 // a peer asks it for a relationship.
 func TestServerSentEventsReachADeviceOnAnotherReplica(t *testing.T) {
-	dsn := os.Getenv(backbonetest.PostgresEnv)
-	brokers := replicaBrokers()
-	if dsn == "" || len(brokers) == 0 {
-		t.Skipf("set %s and OPENBACKBONE_TEST_RABBITMQ_URL or OPENBACKBONE_TEST_NATS_URL to run replicas on a shared database and broker", backbonetest.PostgresEnv)
-	}
-	for name, bus := range brokers {
+	for name, busURL := range replicaBrokers() {
 		t.Run(name, func(t *testing.T) {
+			dsn, bus := testservices.Postgres(t), busURL(t)
 			env := map[string]string{
 				"OPENBACKBONE_DATABASE":           sharedDatabase(t, dsn),
 				"OPENBACKBONE_BUS":                bus,

@@ -25,9 +25,6 @@ import (
 	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
-// PostgresEnv names the variable that points tests at a PostgreSQL server.
-const PostgresEnv = testservices.PostgresEnv
-
 // Stores lists the stores a test should run on, each in a subtest of its
 // own: "sqlite", "postgres" and "mssql" (SQL Server). OpenStore skips the
 // subtest of a server that is not at hand, so that the report says which

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,8 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
 // fakeClock is a settable clock for the in-process limiter.
@@ -124,10 +125,7 @@ func TestRedisLimiterOnMiniredis(t *testing.T) {
 }
 
 func TestRedisLimiterOnRedis(t *testing.T) {
-	url := os.Getenv("OPENBACKBONE_TEST_REDIS_URL")
-	if url == "" {
-		t.Skip("set OPENBACKBONE_TEST_REDIS_URL (redis://127.0.0.1:6379) to run against Redis")
-	}
+	url := testservices.Redis(t)
 	one, err := NewRedisLimiter(url, nil)
 	require.NoError(t, err)
 	defer one.Close()

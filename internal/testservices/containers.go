@@ -19,6 +19,8 @@ const (
 	rabbitMQImage  = "rabbitmq:3.13-alpine"
 	natsImage      = "nats:2.10-alpine"
 	azuriteImage   = "mcr.microsoft.com/azure-storage/azurite:3.35.0"
+	redisImage     = "redis:7"
+	motoImage      = "motoserver/moto:5.2.1"
 )
 
 // sqlServerPassword satisfies SQL Server's password policy; the container
@@ -100,6 +102,28 @@ var (
 				}
 			}
 			return "azblob://openbackbone-test?localemu=true&protocol=http&domain=" + url.QueryEscape(hostPort), stop, nil
+		},
+	}
+	redisService = &service{
+		name: "Redis", env: RedisEnv, example: "redis://127.0.0.1:6379/0",
+		start: func(ctx context.Context) (string, func() error, error) {
+			hostPort, stop, err := run(ctx, redisImage, "6379/tcp",
+				testcontainers.WithWaitStrategyAndDeadline(time.Minute,
+					wait.ForLog("Ready to accept connections"),
+					wait.ForListeningPort("6379/tcp")))
+			return "redis://" + hostPort + "/0", stop, err
+		},
+	}
+	awsService = &service{
+		name: "AWS SNS/SQS (moto)", env: AWSEndpointEnv, example: "http://127.0.0.1:5000",
+		start: func(ctx context.Context) (string, func() error, error) {
+			hostPort, stop, err := run(ctx, motoImage, "5000/tcp",
+				// Every request, whatever its credentials, in the account
+				// the tests build their ARNs and URLs for.
+				testcontainers.WithEnv(map[string]string{"MOTO_ACCOUNT_ID": AWSAccount()}),
+				testcontainers.WithWaitStrategyAndDeadline(time.Minute,
+					wait.ForHTTP("/moto-api/").WithPort("5000/tcp")))
+			return "http://" + hostPort, stop, err
 		},
 	}
 )

@@ -1,12 +1,13 @@
 // Package testservices gives integration tests their servers, from one
-// place: PostgreSQL, SQL Server, RabbitMQ, NATS and Azurite.
+// place: PostgreSQL, SQL Server, RabbitMQ, NATS, Azurite, Redis and an
+// AWS SNS/SQS fake (moto).
 //
 // Each function returns the address of a server a test may use, taken from
 // the first of:
 //
 //  1. an environment variable (PostgresEnv, SQLServerEnv, RabbitMQEnv,
-//     NATSEnv, AzblobEnv), which is how CI and this repository's machines
-//     provide them (scripts/test-all.sh);
+//     NATSEnv, AzblobEnv, RedisEnv, AWSEndpointEnv), which is how CI and
+//     this repository's machines provide them (scripts/test-all.sh);
 //  2. a container that testcontainers-go starts on the Docker engine, if
 //     one answers (probed once per process, within a few seconds). The
 //     container is shared by the whole test process and stopped when Run
@@ -39,7 +40,16 @@ const (
 	RabbitMQEnv  = "OPENBACKBONE_TEST_RABBITMQ_URL"
 	NATSEnv      = "OPENBACKBONE_TEST_NATS_URL"
 	AzblobEnv    = "OPENBACKBONE_TEST_AZBLOB_URL"
+	RedisEnv     = "OPENBACKBONE_TEST_REDIS_URL"
+	// AWSEndpointEnv names an SNS/SQS-compatible server, and
+	// AWSAccountEnv the account it answers for (see AWSAccount).
+	AWSEndpointEnv = "OPENBACKBONE_TEST_AWS_ENDPOINT"
+	AWSAccountEnv  = "OPENBACKBONE_TEST_AWS_ACCOUNT"
 )
+
+// defaultAWSAccount is LocalStack's account, and the one a moto container
+// is started with.
+const defaultAWSAccount = "000000000000"
 
 // Postgres returns a PostgreSQL DSN
 // (postgres://user:password@host:port/database?sslmode=disable).
@@ -62,6 +72,25 @@ func NATS(t testing.TB) string { t.Helper(); return get(t, natsService) }
 // the emulator's well-known development account, unless already set, so
 // that the URL opens and the container can be created.
 func Azurite(t testing.TB) string { t.Helper(); return get(t, azuriteService) }
+
+// Redis returns a Redis URL (redis://host:port/db).
+func Redis(t testing.TB) string { t.Helper(); return get(t, redisService) }
+
+// AWS returns the endpoint URL (http://host:port) of a server that speaks
+// the AWS SNS and SQS APIs for the account AWSAccount names, and takes any
+// credentials: moto's server in a container, or what AWSEndpointEnv names
+// (moto, LocalStack, or AWS itself with real credentials).
+func AWS(t testing.TB) string { t.Helper(); return get(t, awsService) }
+
+// AWSAccount returns the account ID of AWS's server, which queue URLs and
+// topic ARNs carry: AWSAccountEnv, else 000000000000, which a moto
+// container is started with (moto's own default is 123456789012).
+func AWSAccount() string {
+	if v := os.Getenv(AWSAccountEnv); v != "" {
+		return v
+	}
+	return defaultAWSAccount
+}
 
 // service is one kind of server: where its address comes from, and how to
 // start a container of it.

@@ -18,10 +18,18 @@ import (
 func TestEnvironmentVariableComesFirst(t *testing.T) {
 	for env, fn := range map[string]func(testing.TB) string{
 		PostgresEnv: Postgres, SQLServerEnv: SQLServer, RabbitMQEnv: RabbitMQ, NATSEnv: NATS, AzblobEnv: Azurite,
+		RedisEnv: Redis, AWSEndpointEnv: AWS,
 	} {
 		t.Setenv(env, "scheme://from-"+env)
 		require.Equal(t, "scheme://from-"+env, fn(t))
 	}
+}
+
+func TestAWSAccountIsTheVariableElseTheOneMotoIsStartedWith(t *testing.T) {
+	t.Setenv(AWSAccountEnv, "")
+	assert.Equal(t, "000000000000", AWSAccount())
+	t.Setenv(AWSAccountEnv, "123456789012")
+	assert.Equal(t, "123456789012", AWSAccount())
 }
 
 // noDockerHints hides every sign of a Docker engine from this process.
@@ -61,6 +69,7 @@ func TestWithoutEnvironmentOrDockerTheTestIsSkippedSayingWhatToSet(t *testing.T)
 	}
 	for env, fn := range map[string]func(testing.TB) string{
 		PostgresEnv: Postgres, SQLServerEnv: SQLServer, RabbitMQEnv: RabbitMQ, NATSEnv: NATS, AzblobEnv: Azurite,
+		RedisEnv: Redis, AWSEndpointEnv: AWS,
 	} {
 		t.Setenv(env, "")
 		var inner *testing.T
