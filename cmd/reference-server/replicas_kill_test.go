@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
-	"os"
-	"slices"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,7 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/openbackbone/openbackbone/internal/backbonetest"
+	"github.com/openbackbone/openbackbone/internal/testservices"
+	"github.com/openbackbone/openbackbone/internal/workload"
 )
 
 // Three server processes share one PostgreSQL and one RabbitMQ behind a
@@ -24,14 +24,10 @@ import (
 // the external events of requests the killed replica accepted but may not
 // have relayed from its outbox yet.
 func TestReplicasLoseNothingWhenOneIsKilled(t *testing.T) {
-	dsn := os.Getenv(backbonetest.PostgresEnv)
-	rabbit := os.Getenv("OPENBACKBONE_TEST_RABBITMQ_URL")
-	if dsn == "" || rabbit == "" {
-		t.Skipf("set %s and OPENBACKBONE_TEST_RABBITMQ_URL to run three replicas on a shared database and broker", backbonetest.PostgresEnv)
-	}
+	dsn, rabbit := testservices.Postgres(t), testservices.RabbitMQ(t)
 	env := map[string]string{
 		"OPENBACKBONE_DATABASE":           sharedDatabase(t, dsn),
-		"OPENBACKBONE_BUS":                "rabbit://?prefix=obtest.replicakill.&server=" + rabbit,
+		"OPENBACKBONE_BUS":                "rabbit://?prefix=obtest.replicakill.&server=" + url.QueryEscape(rabbit),
 		"OPENBACKBONE_DATADIR":            t.TempDir(), // shared: one signing key and one file store
 		"OPENBACKBONE_LOGFORMAT":          "text",
 		"OPENBACKBONE_LOGLEVEL":           "info",
@@ -45,9 +41,9 @@ func TestReplicasLoseNothingWhenOneIsKilled(t *testing.T) {
 		replicas[i] = startReplica(t, env)
 		urls[i] = replicas[i].url
 	}
-	lb, err := newBalancer(urls)
+	lb, err := workload.NewBalancer(urls)
 	require.NoError(t, err)
-	w := newWorkload(lb)
+	w := workload.New(lb, workload.Options{})
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 
@@ -63,7 +59,7 @@ func TestReplicasLoseNothingWhenOneIsKilled(t *testing.T) {
 					return
 				default:
 				}
-				err := w.round(ctx, g*1000+n)
+				err := w.Round(ctx, g*1000+n)
 				if ctx.Err() != nil {
 					return
 				}
@@ -81,7 +77,7 @@ func TestReplicasLoseNothingWhenOneIsKilled(t *testing.T) {
 	// flight however fast this machine is.
 	waitRounds := func(n int64) bool {
 		for rounds.Load() < n {
-			if ctx.Err() != nil || len(w.failuresSoFar()) > 20 {
+			if ctx.Err() != nil || len(w.Failures()) > 20 {
 				return false
 			}
 			time.Sleep(50 * time.Millisecond)
@@ -90,72 +86,66 @@ func TestReplicasLoseNothingWhenOneIsKilled(t *testing.T) {
 	}
 	if !waitRounds(roundsBeforeKill) {
 		finish()
-		t.Fatalf("the workload did not get going: %d rounds; failures:\n%s", rounds.Load(), w.failuresSoFar())
+		t.Fatalf("the workload did not get going: %d rounds; failures:\n%s", rounds.Load(), w.Failures())
 	}
 	victim := 1
-	require.Positive(t, lb.served[victim].Load(), "the victim served requests before it is killed")
+	require.Positive(t, lb.Served(victim), "the victim served requests before it is killed")
 	// Kill while the victim is working on requests, so that some die half
 	// done. Should it never have two at once, it dies idle.
-	for deadline := time.Now().Add(10 * time.Second); lb.inFlight[victim].Load() < 2 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); lb.InFlight(victim) < 2 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
-	inFlight := lb.inFlight[victim].Load()
+	inFlight := lb.InFlight(victim)
 	require.NoError(t, replicas[victim].cmd.Process.Kill())
 	killedAfter := rounds.Load()
 	ok := waitRounds(killedAfter + roundsAfterKill)
 	finish()
-	require.True(t, ok, "the workload went on after the kill: %d rounds; failures:\n%s", rounds.Load(), w.failuresSoFar())
-	assert.True(t, lb.dead[victim].Load(), "the balancer noticed the killed replica")
+	require.True(t, ok, "the workload went on after the kill: %d rounds; failures:\n%s", rounds.Load(), w.Failures())
+	assert.True(t, lb.Dead(victim), "the balancer noticed the killed replica")
 	t.Logf("killed with %d requests in flight; %d requests in %d rounds, %d rounds completed after the kill; %d tries retried on another replica, %d requests with an unknown outcome; responses per replica: %d %d %d",
-		inFlight, w.requests, rounds.Load(), rounds.Load()-killedAfter, lb.retried.Load(), w.unknown, lb.served[0].Load(), lb.served[1].Load(), lb.served[2].Load())
-	require.Empty(t, w.failuresSoFar(), "no error responses while one of three replicas was killed")
+		inFlight, w.Requests(), rounds.Load(), rounds.Load()-killedAfter, lb.Retried(), w.Unknown(), lb.Served(0), lb.Served(1), lb.Served(2))
+	require.Empty(t, w.Failures(), "no error responses while one of three replicas was killed")
 
 	// Everything below goes through the balancer, which only has the
 	// survivors left.
 	checkAccepted(ctx, t, w)
-	require.Empty(t, w.failuresSoFar(), "reading the accepted data back")
-}
-
-func (w *workload) failuresSoFar() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return slices.Clone(w.failures)
+	require.Empty(t, w.Failures(), "reading the accepted data back")
 }
 
 // checkAccepted reads back, through the surviving replicas, everything the
 // workload recorded as accepted.
-func checkAccepted(ctx context.Context, t *testing.T, w *workload) {
+func checkAccepted(ctx context.Context, t *testing.T, w *workload.Workload) {
 	t.Helper()
-	acc := w.accepted // the workload has ended; nothing writes any more
-	require.NotEmpty(t, acc.tokens)
-	require.NotEmpty(t, acc.relationships)
-	require.NotEmpty(t, acc.messages)
+	acc := w.Accepted() // the workload has ended; nothing writes any more
+	require.NotEmpty(t, acc.Tokens)
+	require.NotEmpty(t, acc.Relationships)
+	require.NotEmpty(t, acc.Messages)
 
-	for id, content := range acc.tokens {
+	for id, content := range acc.Tokens {
 		var tok struct {
 			Content string `json:"content"`
 		}
-		if w.do(ctx, request{method: "GET", path: "/api/v2/Tokens/" + id, want: http.StatusOK}, &tok) == nil {
+		if w.Do(ctx, workload.Request{Method: "GET", Path: "/api/v2/Tokens/" + id, Want: http.StatusOK}, &tok) == nil {
 			assert.Equal(t, content, tok.Content, "token %s", id)
 		}
 	}
-	for _, r := range acc.relationships {
+	for _, r := range acc.Relationships {
 		var got struct {
 			Status string `json:"status"`
 			From   string `json:"from"`
 		}
-		if w.do(ctx, request{method: "GET", path: "/api/v2/Relationships/" + r.id, token: w.tokens[r.to], want: http.StatusOK}, &got) == nil {
-			if r.status != "" {
-				assert.Equal(t, r.status, got.Status, "relationship %s", r.id)
+		if w.Do(ctx, workload.Request{Method: "GET", Path: "/api/v2/Relationships/" + r.ID, Token: w.Token(r.To), Want: http.StatusOK}, &got) == nil {
+			if r.Status != "" {
+				assert.Equal(t, r.Status, got.Status, "relationship %s", r.ID)
 			}
-			assert.Equal(t, r.from, got.From, "relationship %s", r.id)
+			assert.Equal(t, r.From, got.From, "relationship %s", r.ID)
 		}
 	}
-	for recipient, ids := range acc.messages {
+	for recipient, ids := range acc.Messages {
 		var got []struct {
 			ID string `json:"id"`
 		}
-		if w.do(ctx, request{method: "GET", path: "/api/v2/Messages?pageSize=200", token: w.tokens[recipient], want: http.StatusOK}, &got) == nil {
+		if w.Do(ctx, workload.Request{Method: "GET", Path: "/api/v2/Messages?pageSize=200", Token: w.Token(recipient), Want: http.StatusOK}, &got) == nil {
 			listed := make([]string, len(got))
 			for i, m := range got {
 				listed[i] = m.ID
@@ -163,12 +153,12 @@ func checkAccepted(ctx context.Context, t *testing.T, w *workload) {
 			assert.Subset(t, listed, ids, "messages listed by %s", recipient)
 		}
 	}
-	for owner, objects := range acc.modifications {
+	for owner, objects := range acc.Modifications {
 		var got []struct {
 			ObjectIdentifier string `json:"objectIdentifier"`
 		}
-		if w.do(ctx, request{method: "GET", path: "/api/v2/Datawallet/Modifications?pageSize=200", token: w.tokens[owner], header: datawallet1,
-			want: http.StatusOK}, &got) == nil {
+		if w.Do(ctx, workload.Request{Method: "GET", Path: "/api/v2/Datawallet/Modifications?pageSize=200", Token: w.Token(owner), Header: workload.Datawallet1,
+			Want: http.StatusOK}, &got) == nil {
 			listed := make([]string, len(got))
 			for i, m := range got {
 				listed[i] = m.ObjectIdentifier
@@ -182,11 +172,9 @@ func checkAccepted(ctx context.Context, t *testing.T, w *workload) {
 	// lease ends, so wait with a generous deadline.
 	missing := func() map[string][]string {
 		out := map[string][]string{}
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		for owner, want := range acc.events {
+		for owner, want := range acc.Events {
 			for _, e := range want {
-				if !w.seen[owner][e] {
+				if !w.Seen(owner, e) {
 					out[owner] = append(out[owner], e)
 				}
 			}
@@ -198,7 +186,7 @@ func checkAccepted(ctx context.Context, t *testing.T, w *workload) {
 		for owner := range missing() {
 			// Failures are recorded by sync; a run left open by a lost
 			// answer expires and a later try gets a new one.
-			_, _ = w.sync(ctx, account{address: owner, token: w.tokens[owner]})
+			_, _ = w.Sync(ctx, workload.Account{Address: owner, Token: w.Token(owner)})
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
