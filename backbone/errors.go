@@ -3,6 +3,8 @@ package backbone
 import (
 	"errors"
 	"fmt"
+
+	"github.com/openbackbone/openbackbone/backbone/driver"
 )
 
 // Kind classifies an Error. It decides the HTTP status; the Code cannot,
@@ -17,7 +19,12 @@ const (
 	KindForbidden                   // the caller may not do this (403)
 	KindUnauthenticated             // the caller is not who it claims (401)
 	KindQuotaExhausted              // a quota is used up (429)
+	KindUnavailable                 // the store was too busy to finish; the same request may succeed shortly (503)
 )
+
+// ErrBusy is the store's driver.ErrBusy: errors that wrap it become
+// KindUnavailable in AsError.
+var ErrBusy = driver.ErrBusy
 
 // Error is the one error type services return. Code is the wire error code
 // (error.platform.…); Message is safe to show to the client.
@@ -40,9 +47,14 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// AsError returns err as an *Error; any other error becomes KindInternal
-// with the code error.platform.unexpected.
+// AsError returns err as an *Error; an error wrapping ErrBusy becomes
+// KindUnavailable (even inside an internal *Error, because the store gives up
+// below the services), any other error KindInternal with the code
+// error.platform.unexpected.
 func AsError(err error) *Error {
+	if errors.Is(err, ErrBusy) {
+		return &Error{Kind: KindUnavailable, Code: CodeServiceUnavailable, Message: "The server is too busy to complete the request; nothing was changed. Try again shortly.", Err: err}
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e
@@ -59,6 +71,9 @@ const (
 	CodeUnauthorized        = "error.platform.unauthorized"
 	CodeForbidden           = "error.platform.forbidden"
 	CodeQuotaExhausted      = "error.platform.quotaExhausted"
+	// CodeServiceUnavailable has no counterpart in the reference, which
+	// answers a failed transaction with a 500.
+	CodeServiceUnavailable = "error.platform.serviceUnavailable"
 
 	CodeInvalidPropertyValue = "error.platform.validation.invalidPropertyValue"
 	CodeInvalidID            = "error.platform.validation.invalidId"

@@ -33,6 +33,14 @@ type errorEnvelope struct {
 func (e *errorEnvelope) Error() string  { return e.Err.Code + ": " + e.Err.Message }
 func (e *errorEnvelope) GetStatus() int { return e.status }
 
+// GetHeaders is Retry-After for a 503, for writeError.
+func (e *errorEnvelope) GetHeaders() http.Header {
+	if e.status != http.StatusServiceUnavailable {
+		return nil
+	}
+	return http.Header{"Retry-After": {busyRetryAfter}}
+}
+
 // statusOf is the one mapping from error kinds to HTTP statuses.
 var statusOf = map[backbone.Kind]int{
 	backbone.KindInvalid:         http.StatusBadRequest,
@@ -40,8 +48,13 @@ var statusOf = map[backbone.Kind]int{
 	backbone.KindForbidden:       http.StatusForbidden,
 	backbone.KindUnauthenticated: http.StatusUnauthorized,
 	backbone.KindQuotaExhausted:  http.StatusTooManyRequests,
+	backbone.KindUnavailable:     http.StatusServiceUnavailable,
 	backbone.KindInternal:        http.StatusInternalServerError,
 }
+
+// busyRetryAfter is the Retry-After of a 503: the store's own retries have
+// just spent seconds, so a client should not come back at once.
+const busyRetryAfter = "2"
 
 func envelope(e *backbone.Error) *errorEnvelope {
 	status, ok := statusOf[e.Kind]
@@ -79,7 +92,15 @@ var installErrorHook = sync.OnceFunc(func() {
 func translateError(ctx huma.Context, logger *slog.Logger, status int, msg string, errs []error) huma.StatusError {
 	for _, err := range errs {
 		var be *backbone.Error
-		if errors.As(err, &be) {
+		if errors.Is(err, backbone.ErrBusy) || errors.As(err, &be) {
+			be = backbone.AsError(err)
+			if be.Kind == backbone.KindUnavailable {
+				// huma takes headers only from the handler's own error.
+				ctx.SetHeader("Retry-After", busyRetryAfter)
+				if logger != nil {
+					logger.WarnContext(ctx.Context(), "request gave up under contention", "operation", ctx.Operation().OperationID, "error", err)
+				}
+			}
 			if be.Kind == backbone.KindInternal && logger != nil {
 				logger.ErrorContext(ctx.Context(), "request failed", "operation", ctx.Operation().OperationID, "error", err)
 			}
@@ -123,6 +144,9 @@ func writeError(w http.ResponseWriter, e *backbone.Error) {
 	env := envelope(e)
 	body, _ := json.Marshal(env)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	for k, v := range env.GetHeaders() {
+		w.Header()[k] = v
+	}
 	w.WriteHeader(env.status)
 	_, _ = w.Write(body)
 }

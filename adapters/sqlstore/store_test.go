@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/uptrace/bun"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/internal/testservices"
@@ -260,4 +262,37 @@ func TestPortableFallbacks(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, map[string]bool{"a": true, "b": false, "c": true}, got)
 	})
+}
+
+// A transaction that keeps losing serialization conflicts ends in
+// driver.ErrBusy once its attempts are spent, so services can answer "try
+// again" instead of failing. PostgreSQL only: there another session's
+// committed update of a row the transaction read makes the transaction's own
+// update fail with 40001, every time.
+func TestInTxGivesUpWithErrBusyAfterItsAttempts(t *testing.T) {
+	ctx := context.Background()
+	dsn := testservices.Postgres(t)
+	st := openTest(t, dsn, Options{Schema: newSchemaName(t, dsn), TxAttempts: 3})
+	require.NoError(t, st.Migrate(ctx))
+	require.NoError(t, st.Tiers().Insert(ctx, driver.Tier{ID: "TIR1", Name: "one"}))
+
+	calls := 0
+	err := st.inTx(ctx, func(tx bun.Tx) error {
+		calls++
+		var name string
+		if err := tx.QueryRowContext(ctx, "SELECT name FROM tiers WHERE id = ?", "TIR1").Scan(&name); err != nil {
+			return err
+		}
+		if _, err := st.db.ExecContext(ctx, "UPDATE tiers SET name = ? WHERE id = ?", fmt.Sprint("other", calls), "TIR1"); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE tiers SET name = ? WHERE id = ?", name+"!", "TIR1")
+		return err
+	})
+	require.ErrorIs(t, err, driver.ErrBusy)
+	require.True(t, retryable(err), "the native cause stays in the chain: %v", err)
+	require.Equal(t, 3, calls)
+	tier, err := st.Tiers().Get(ctx, "TIR1")
+	require.NoError(t, err)
+	require.Equal(t, "other3", tier.Name, "nothing of the failed transaction was written")
 }
