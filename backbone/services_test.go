@@ -149,3 +149,17 @@ func TestFirstLoginOfABackupDeviceRaisesBackupDeviceUsed(t *testing.T) {
 		assert.Equal(t, want, topics(), "login %d", i+1)
 	}
 }
+
+func TestAuthenticateRejectsAnAlteredTokenAfterTheRealOneWasAccepted(t *testing.T) {
+	env := backbonetest.New(t, "sqlite", nil)
+	tok := env.Login(t, env.CreateAccount(t)).Token
+	_, err := env.Backbone.Auth.Authenticate(tok)
+	require.NoError(t, err)
+	// A character inside the signature (the last one carries padding bits).
+	i := len(tok) - 10
+	altered := tok[:i] + string(map[bool]byte{true: 'A', false: 'B'}[tok[i] != 'A']) + tok[i+1:]
+	_, err = env.Backbone.Auth.Authenticate(altered)
+	assert.Equal(t, backbone.KindUnauthenticated, backbone.AsError(err).Kind)
+	_, err = env.Backbone.Auth.Authenticate(tok)
+	require.NoError(t, err)
+}
