@@ -64,9 +64,7 @@ type sqsSubscription struct {
 	client *sqs.Client
 	url    string
 
-	mu          sync.Mutex
-	closed      bool
-	outstanding map[string]struct{} // receipt handles
+	unsettled unsettled // by receipt handle
 }
 
 // sqsBatch is the most messages one SQS call receives, deletes or changes.
@@ -78,7 +76,7 @@ const sqsBatch = 10
 const sqsIdle = 250 * time.Millisecond
 
 func newSQSSubscription(client *sqs.Client, queueURL string) *pubsub.Subscription {
-	ds := &sqsSubscription{client: client, url: queueURL, outstanding: map[string]struct{}{}}
+	ds := &sqsSubscription{client: client, url: queueURL}
 	return pubsub.NewSubscription(ds,
 		&batcher.Options{MaxBatchSize: sqsBatch, MaxHandlers: 10},
 		&batcher.Options{MaxBatchSize: sqsBatch, MaxHandlers: 10})
@@ -100,19 +98,11 @@ func (s *sqsSubscription) ReceiveBatch(ctx context.Context, maxMessages int) ([]
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	closed := s.closed
-	if !closed {
-		for _, m := range out.Messages {
-			s.outstanding[aws.ToString(m.ReceiptHandle)] = struct{}{}
-		}
+	ids := make([]gcdriver.AckID, 0, len(out.Messages))
+	for _, m := range out.Messages {
+		ids = append(ids, aws.ToString(m.ReceiptHandle))
 	}
-	s.mu.Unlock()
-	if closed {
-		ids := make([]gcdriver.AckID, 0, len(out.Messages))
-		for _, m := range out.Messages {
-			ids = append(ids, aws.ToString(m.ReceiptHandle))
-		}
+	if !s.unsettled.add(ids) {
 		return nil, s.release(rctx, ids)
 	}
 	if len(out.Messages) == 0 {
@@ -163,7 +153,7 @@ func hexUnescape(key string) string {
 }
 
 func (s *sqsSubscription) SendAcks(ctx context.Context, ids []gcdriver.AckID) error {
-	s.forget(ids)
+	s.unsettled.forget(ids)
 	return inBatches(ids, func(batch []gcdriver.AckID) error {
 		entries := make([]sqstypes.DeleteMessageBatchRequestEntry, len(batch))
 		for i, id := range batch {
@@ -180,7 +170,7 @@ func (s *sqsSubscription) SendAcks(ctx context.Context, ids []gcdriver.AckID) er
 func (*sqsSubscription) CanNack() bool { return true }
 
 func (s *sqsSubscription) SendNacks(ctx context.Context, ids []gcdriver.AckID) error {
-	s.forget(ids)
+	s.unsettled.forget(ids)
 	return s.release(ctx, ids)
 }
 
@@ -221,14 +211,6 @@ func batchFailures(what string, failed []sqstypes.BatchResultErrorEntry) error {
 	return errors.Join(errs...)
 }
 
-func (s *sqsSubscription) forget(ids []gcdriver.AckID) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range ids {
-		delete(s.outstanding, id.(string))
-	}
-}
-
 func (*sqsSubscription) IsRetryable(error) bool { return false }
 
 func (s *sqsSubscription) As(i any) bool {
@@ -260,15 +242,7 @@ func (*sqsSubscription) ErrorCode(err error) gcerrors.ErrorCode {
 // Close makes visible again what gocloud received and did not settle. gocloud
 // calls it after flushing its acks and nacks.
 func (s *sqsSubscription) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	ids := make([]gcdriver.AckID, 0, len(s.outstanding))
-	for id := range s.outstanding {
-		ids = append(ids, id)
-	}
-	s.outstanding = nil
-	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
-	return s.release(ctx, ids)
+	return s.release(ctx, s.unsettled.close())
 }

@@ -85,13 +85,11 @@ type pubsubSubscription struct {
 	client *raw.SubscriberClient
 	path   string
 
-	mu          sync.Mutex
-	closed      bool
-	outstanding map[string]struct{} // ack IDs
+	unsettled unsettled // by ack ID
 }
 
 func newPubSubSubscription(client *raw.SubscriberClient, path string) *pubsub.Subscription {
-	ds := &pubsubSubscription{client: client, path: path, outstanding: map[string]struct{}{}}
+	ds := &pubsubSubscription{client: client, path: path}
 	return pubsub.NewSubscription(ds, &batcher.Options{MaxBatchSize: 1000, MaxHandlers: 2}, &batcher.Options{MaxBatchSize: 1000, MaxHandlers: 2})
 }
 
@@ -102,18 +100,15 @@ func (s *pubsubSubscription) ReceiveBatch(ctx context.Context, maxMessages int) 
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		ids := make([]gcdriver.AckID, 0, len(resp.ReceivedMessages))
-		for _, rm := range resp.ReceivedMessages {
-			ids = append(ids, rm.AckId)
-		}
+	ids := make([]gcdriver.AckID, 0, len(resp.ReceivedMessages))
+	for _, rm := range resp.ReceivedMessages {
+		ids = append(ids, rm.AckId)
+	}
+	if !s.unsettled.add(ids) {
 		return nil, s.release(context.WithoutCancel(ctx), ids)
 	}
 	msgs := make([]*gcdriver.Message, 0, len(resp.ReceivedMessages))
 	for _, rm := range resp.ReceivedMessages {
-		s.outstanding[rm.AckId] = struct{}{}
 		msgs = append(msgs, &gcdriver.Message{
 			LoggableID: rm.Message.MessageId,
 			Body:       rm.Message.Data,
@@ -125,14 +120,14 @@ func (s *pubsubSubscription) ReceiveBatch(ctx context.Context, maxMessages int) 
 }
 
 func (s *pubsubSubscription) SendAcks(ctx context.Context, ids []gcdriver.AckID) error {
-	s.forget(ids)
+	s.unsettled.forget(ids)
 	return s.client.Acknowledge(ctx, &pb.AcknowledgeRequest{Subscription: s.path, AckIds: ackIDs(ids)})
 }
 
 func (*pubsubSubscription) CanNack() bool { return true }
 
 func (s *pubsubSubscription) SendNacks(ctx context.Context, ids []gcdriver.AckID) error {
-	s.forget(ids)
+	s.unsettled.forget(ids)
 	return s.release(ctx, ids)
 }
 
@@ -142,14 +137,6 @@ func (s *pubsubSubscription) release(ctx context.Context, ids []gcdriver.AckID) 
 		return nil
 	}
 	return s.client.ModifyAckDeadline(ctx, &pb.ModifyAckDeadlineRequest{Subscription: s.path, AckIds: ackIDs(ids), AckDeadlineSeconds: 0})
-}
-
-func (s *pubsubSubscription) forget(ids []gcdriver.AckID) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range ids {
-		delete(s.outstanding, id.(string))
-	}
 }
 
 func ackIDs(ids []gcdriver.AckID) []string {
@@ -190,17 +177,9 @@ func (*pubsubSubscription) ErrorCode(err error) gcerrors.ErrorCode { return grpc
 // Close hands back what gocloud received and did not settle. gocloud calls it
 // after flushing its acks and nacks.
 func (s *pubsubSubscription) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	ids := make([]gcdriver.AckID, 0, len(s.outstanding))
-	for id := range s.outstanding {
-		ids = append(ids, id)
-	}
-	s.outstanding = nil
-	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
-	return s.release(ctx, ids)
+	return s.release(ctx, s.unsettled.close())
 }
 
 // grpcErrorCode maps a gRPC status to gocloud's codes, for translate.
@@ -211,25 +190,22 @@ func grpcErrorCode(err error) gcerrors.ErrorCode {
 	case errors.Is(err, context.DeadlineExceeded):
 		return gcerrors.DeadlineExceeded
 	}
-	switch status.Code(err) {
-	case codes.NotFound:
-		return gcerrors.NotFound
-	case codes.AlreadyExists:
-		return gcerrors.AlreadyExists
-	case codes.InvalidArgument:
-		return gcerrors.InvalidArgument
-	case codes.PermissionDenied, codes.Unauthenticated:
-		return gcerrors.PermissionDenied
-	case codes.FailedPrecondition:
-		return gcerrors.FailedPrecondition
-	case codes.ResourceExhausted:
-		return gcerrors.ResourceExhausted
-	case codes.Unimplemented:
-		return gcerrors.Unimplemented
-	case codes.DeadlineExceeded:
-		return gcerrors.DeadlineExceeded
-	case codes.Canceled:
-		return gcerrors.Canceled
+	if code, ok := grpcCodes[status.Code(err)]; ok {
+		return code
 	}
 	return gcerrors.Unknown
+}
+
+// grpcCodes are the gRPC codes gocloud has a counterpart for.
+var grpcCodes = map[codes.Code]gcerrors.ErrorCode{
+	codes.NotFound:           gcerrors.NotFound,
+	codes.AlreadyExists:      gcerrors.AlreadyExists,
+	codes.InvalidArgument:    gcerrors.InvalidArgument,
+	codes.PermissionDenied:   gcerrors.PermissionDenied,
+	codes.Unauthenticated:    gcerrors.PermissionDenied,
+	codes.FailedPrecondition: gcerrors.FailedPrecondition,
+	codes.ResourceExhausted:  gcerrors.ResourceExhausted,
+	codes.Unimplemented:      gcerrors.Unimplemented,
+	codes.DeadlineExceeded:   gcerrors.DeadlineExceeded,
+	codes.Canceled:           gcerrors.Canceled,
 }

@@ -137,49 +137,36 @@ func (s *Store) lockMigrations(ctx context.Context, m *migrate.Migrator) (unlock
 	}
 }
 
-// lockMigrationsPG takes a session advisory lock keyed by the schema on a
-// connection of its own, polling so that no statement outlasts the
-// driver's read timeout.
+// lockMigrationsPG takes a session advisory lock keyed by the schema (see
+// lockSession) and creates the bookkeeping tables under it.
 func (s *Store) lockMigrationsPG(ctx context.Context, m *migrate.Migrator) (func(), error) {
-	conn, err := s.db.Conn(ctx)
+	unlock, err := s.lockSession(ctx, sessionLock{
+		schemaQuery: "SELECT current_schema()",
+		try: func(ctx context.Context, conn bun.Conn, name string) (ok bool, err error) {
+			err = conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?)", advisoryKey(name)).Scan(&ok)
+			return ok, err
+		},
+		release: func(ctx context.Context, conn bun.Conn, name string) error {
+			_, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock(?)", advisoryKey(name))
+			return err
+		},
+	})
 	if err != nil {
-		return nil, translate("migration lock connection", err)
-	}
-	var schema string
-	if err := conn.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
-		conn.Close()
-		return nil, translate("current schema", err)
-	}
-	h := fnv.New64a()
-	h.Write([]byte("openbackbone/sqlstore migrate " + schema))
-	key := int64(h.Sum64())
-	for {
-		var ok bool
-		if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?)", key).Scan(&ok); err != nil {
-			conn.Close()
-			return nil, translate("take migration lock", err)
-		}
-		if ok {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			conn.Close()
-			return nil, fmt.Errorf("sqlstore: migration lock held by another process: %w", ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	unlock := func() {
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", key); err != nil {
-			s.log.Error("sqlstore: release migration lock", "error", err)
-		}
-		conn.Close()
+		return nil, err
 	}
 	if err := m.Init(ctx); err != nil {
 		unlock()
 		return nil, fmt.Errorf("sqlstore: create migration tables: %w", err)
 	}
 	return unlock, nil
+}
+
+// advisoryKey is the number PostgreSQL's advisory lock functions know the
+// lock named name by.
+func advisoryKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return int64(h.Sum64())
 }
 
 // MigrationStatus lists migrations by name ("0001_initial"), in order.

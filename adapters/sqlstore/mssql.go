@@ -47,45 +47,25 @@ func openMSSQL(ctx context.Context, dsn string, opts Options) (*bun.DB, error) {
 }
 
 // lockMigrationsMSSQL takes an exclusive session application lock
-// (sp_getapplock) keyed by the schema on a connection of its own, which the
-// server releases if the process dies, polling so that no statement waits
-// long. bun's Migrator.Init cannot create its tables twice on SQL Server
+// (sp_getapplock) keyed by the schema (see lockSession). bun's Migrator.Init cannot create its tables twice on SQL Server
 // (no CREATE TABLE IF NOT EXISTS), so the migrations table is created here,
 // under the lock, when missing; the locks table is not needed.
 func (s *Store) lockMigrationsMSSQL(ctx context.Context) (func(), error) {
-	conn, err := s.db.Conn(ctx)
+	unlock, err := s.lockSession(ctx, sessionLock{
+		schemaQuery: "SELECT SCHEMA_NAME()",
+		try: func(ctx context.Context, conn bun.Conn, name string) (bool, error) {
+			// 0: granted; 1: granted after waiting; negative: not granted.
+			var status int
+			err := conn.QueryRowContext(ctx, "DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; SELECT @r", name).Scan(&status)
+			return status >= 0, err
+		},
+		release: func(ctx context.Context, conn bun.Conn, name string) error {
+			_, err := conn.ExecContext(ctx, "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'", name)
+			return err
+		},
+	})
 	if err != nil {
-		return nil, translate("migration lock connection", err)
-	}
-	var schema string
-	if err := conn.QueryRowContext(ctx, "SELECT SCHEMA_NAME()").Scan(&schema); err != nil {
-		conn.Close()
-		return nil, translate("current schema", err)
-	}
-	resource := "openbackbone/sqlstore migrate " + schema
-	for {
-		var status int
-		// 0: granted; 1: granted after waiting; negative: not granted.
-		err := conn.QueryRowContext(ctx, "DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; SELECT @r", resource).Scan(&status)
-		if err != nil {
-			conn.Close()
-			return nil, translate("take migration lock", err)
-		}
-		if status >= 0 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			conn.Close()
-			return nil, fmt.Errorf("sqlstore: migration lock held by another process: %w", ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	unlock := func() {
-		if _, err := conn.ExecContext(context.WithoutCancel(ctx), "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'", resource); err != nil {
-			s.log.Error("sqlstore: release migration lock", "error", err)
-		}
-		conn.Close()
+		return nil, err
 	}
 	exists, err := s.tableExists(ctx, migrationsTable)
 	if err == nil && !exists {
@@ -127,47 +107,17 @@ func mergeRows(db bun.IDB, table string, cols, key, update []string, rows [][]an
 		b.WriteString(")")
 	}
 	b.WriteString(") AS s (")
-	for j, c := range cols {
-		if j > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("?")
-		args = append(args, bun.Ident(c))
-	}
+	args = writeColumns(&b, args, cols, ", ", "?")
 	b.WriteString(") ON ")
-	for j, c := range key {
-		if j > 0 {
-			b.WriteString(" AND ")
-		}
-		b.WriteString("t.? = s.?")
-		args = append(args, bun.Ident(c), bun.Ident(c))
-	}
+	args = writeColumns(&b, args, key, " AND ", "t.? = s.?")
 	if len(update) > 0 {
 		b.WriteString(" WHEN MATCHED THEN UPDATE SET ")
-		for j, c := range update {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("? = s.?")
-			args = append(args, bun.Ident(c), bun.Ident(c))
-		}
+		args = writeColumns(&b, args, update, ", ", "? = s.?")
 	}
 	b.WriteString(" WHEN NOT MATCHED THEN INSERT (")
-	for j, c := range cols {
-		if j > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("?")
-		args = append(args, bun.Ident(c))
-	}
+	args = writeColumns(&b, args, cols, ", ", "?")
 	b.WriteString(") VALUES (")
-	for j, c := range cols {
-		if j > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("s.?")
-		args = append(args, bun.Ident(c))
-	}
+	args = writeColumns(&b, args, cols, ", ", "s.?")
 	b.WriteString(")")
 	if output != "" {
 		b.WriteString(" OUTPUT " + output)
@@ -175,6 +125,22 @@ func mergeRows(db bun.IDB, table string, cols, key, update []string, rows [][]an
 	// A MERGE must end with a semicolon.
 	b.WriteString(";")
 	return db.NewRaw(b.String(), args...)
+}
+
+// writeColumns writes format once per column of cols, joined by sep, and
+// appends to args the column's name for each "?" of format.
+func writeColumns(b *strings.Builder, args []any, cols []string, sep, format string) []any {
+	n := strings.Count(format, "?")
+	for j, c := range cols {
+		if j > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(format)
+		for range n {
+			args = append(args, bun.Ident(c))
+		}
+	}
+	return args
 }
 
 // mssqlMaxInsertRows is the most rows one INSERT … VALUES may hold on SQL

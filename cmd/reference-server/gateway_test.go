@@ -2,20 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +17,7 @@ import (
 
 	"github.com/openbackbone/openbackbone/internal/backbonetest"
 	"github.com/openbackbone/openbackbone/internal/gateway"
+	"github.com/openbackbone/openbackbone/internal/gateway/gatewaytest"
 	"github.com/openbackbone/openbackbone/internal/testservices"
 )
 
@@ -170,33 +163,9 @@ func TestStreamsOutliveTheWriteTimeout(t *testing.T) {
 	t.Fatalf("the stream ended after %s", time.Since(opened))
 }
 
-// writeSelfSigned writes a certificate for 127.0.0.1 and its key.
-func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600))
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
-}
-
 func TestServesTLSWithSecurityHeadersAndCORS(t *testing.T) {
 	dir := t.TempDir()
-	certFile, keyFile, pool := writeSelfSigned(t, dir)
+	certFile, keyFile, pool := gatewaytest.SelfSigned(t, dir)
 	base, stop := start(t, []string{"-listen", "127.0.0.1:0", "-data-dir", dir}, env(map[string]string{
 		"OPENBACKBONE_TLS_CERTFILE":        certFile,
 		"OPENBACKBONE_TLS_KEYFILE":         keyFile,

@@ -4,33 +4,27 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/openbackbone/openbackbone/adapters/gocloudblob"
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/conformance/blobtest"
+	"github.com/openbackbone/openbackbone/conformance/internal/brokentest"
 )
 
-// The suite's promise to implementers: a blob store that breaks the contract
-// fails it, and the failure names the rule. These tests break the in-memory
-// store on purpose, one rule at a time, run the suite on it in a child
-// process (a failing suite must not fail this test binary) and read its
-// verdict.
+// These tests break the in-memory blob store on purpose, one rule at a time,
+// and hold the suite to failing it under the rule's name (see brokentest).
 
-// brokenEnv selects, in the child process, how the store is broken.
-const brokenEnv = "OPENBACKBONE_BLOBTEST_BROKEN"
+// broken names this suite's child process for brokentest.
+var broken = brokentest.Suite{
+	Env:     "OPENBACKBONE_BLOBTEST_BROKEN",
+	Child:   "TestBrokenBlobChild",
+	Subject: "store",
+}
 
 // breakages wrap a working store so that it breaks one rule.
 var breakages = map[string]func(driver.Blob) driver.Blob{
-	// The working store itself: the control that shows the wrapping and the
-	// child process alone fail nothing.
-	"none": func(b driver.Blob) driver.Blob { return b },
 	// A read of a missing key that returns an empty blob instead of
 	// driver.ErrNotFound.
 	"missing-reads-empty": func(b driver.Blob) driver.Blob { return missingReadsEmpty{b} },
@@ -69,66 +63,29 @@ func (h brokenHarness) MakeBlob(ctx context.Context) (driver.Blob, error) {
 func (brokenHarness) Close() {}
 
 // TestBrokenBlobChild is the child process's test: it runs the suite on the
-// store broken as brokenEnv says. Run directly, it has nothing to do.
+// store broken as broken.Env says. Run directly, it has nothing to do.
 func TestBrokenBlobChild(t *testing.T) {
-	breaks, ok := breakages[os.Getenv(brokenEnv)]
-	if !ok {
-		t.Skipf("runs only as the child process of TestBrokenBlobFailsNamingTheRule (%s unset)", brokenEnv)
-	}
+	breaks := brokentest.Selected(t, broken, breakages)
 	blobtest.RunConformanceTests(t, func(context.Context, testing.TB) (blobtest.Harness, error) {
 		return brokenHarness{breaks}, nil
 	})
 }
 
-// runChild runs the suite's area on the store broken as breakage says and
-// returns whether it passed, and its verbose output.
-func runChild(t *testing.T, breakage, area string) (bool, string) {
-	t.Helper()
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBrokenBlobChild$/^"+area+"$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), brokenEnv+"="+breakage)
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("run the suite in a child process: %v", err)
-	}
-	return err == nil, string(out)
-}
-
 func TestBrokenBlobFailsNamingTheRule(t *testing.T) {
-	for _, c := range []struct {
-		breakage, area string
-		rule           string // the subtest that must fail
-		message        string // what its failure must say
-		unaffected     string // a rule of the area that must still pass
-	}{
+	brokentest.Run(t, broken, []brokentest.Case{
 		{
-			breakage:   "missing-reads-empty",
-			area:       "Read",
-			rule:       "TestBrokenBlobChild/Read/MissingIsErrNotFound",
-			message:    `rule "MissingIsErrNotFound" broken: a key never written: NewReader("never-written") succeeded`,
-			unaffected: "TestBrokenBlobChild/Read/ReturnsWhatWasWritten",
+			Breakage:   "missing-reads-empty",
+			Area:       "Read",
+			Rule:       "TestBrokenBlobChild/Read/MissingIsErrNotFound",
+			Message:    `rule "MissingIsErrNotFound" broken: a key never written: NewReader("never-written") succeeded`,
+			Unaffected: "TestBrokenBlobChild/Read/ReturnsWhatWasWritten",
 		},
 		{
-			breakage:   "missing-deletes",
-			area:       "Delete",
-			rule:       "TestBrokenBlobChild/Delete/MissingIsErrNotFound",
-			message:    `rule "MissingIsErrNotFound" broken: Delete of a key never written = <nil>, want an error wrapping driver.ErrNotFound`,
-			unaffected: "TestBrokenBlobChild/Delete/RemovesBlob",
+			Breakage:   "missing-deletes",
+			Area:       "Delete",
+			Rule:       "TestBrokenBlobChild/Delete/MissingIsErrNotFound",
+			Message:    `rule "MissingIsErrNotFound" broken: Delete of a key never written = <nil>, want an error wrapping driver.ErrNotFound`,
+			Unaffected: "TestBrokenBlobChild/Delete/RemovesBlob",
 		},
-	} {
-		t.Run(c.breakage, func(t *testing.T) {
-			t.Parallel()
-			passed, out := runChild(t, "none", c.area)
-			require.True(t, passed, "the working store must pass the %s rules; child output:\n%s", c.area, out)
-
-			passed, out = runChild(t, c.breakage, c.area)
-			require.False(t, passed, "the suite passed a store whose %s is broken; child output:\n%s", c.breakage, out)
-			assert.Contains(t, out, "--- FAIL: "+c.rule+" ", "the failure must be reported under the rule's name")
-			assert.Contains(t, out, c.message, "the failure must name the rule and say what broke")
-			assert.Contains(t, out, "--- PASS: "+c.unaffected+" ", "rules the breakage does not touch must still pass")
-			if t.Failed() {
-				t.Logf("child output:\n%s", out)
-			}
-		})
-	}
+	})
 }

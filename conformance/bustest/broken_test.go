@@ -2,32 +2,26 @@ package bustest_test
 
 import (
 	"context"
-	"errors"
-	"os"
-	"os/exec"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/openbackbone/openbackbone/adapters/gocloudbus"
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/conformance/bustest"
+	"github.com/openbackbone/openbackbone/conformance/internal/brokentest"
 )
 
-// The suite's promise to implementers: a bus that breaks the contract fails
-// it, and the failure names the rule. These tests break the in-process bus on
-// purpose, one rule at a time, run the suite on it in a child process (a
-// failing suite must not fail this test binary) and read its verdict.
+// These tests break the in-process bus on purpose, one rule at a time, and
+// hold the suite to failing it under the rule's name (see brokentest).
 
-// brokenEnv selects, in the child process, how the bus is broken.
-const brokenEnv = "OPENBACKBONE_BUSTEST_BROKEN"
+// broken names this suite's child process for brokentest.
+var broken = brokentest.Suite{
+	Env:     "OPENBACKBONE_BUSTEST_BROKEN",
+	Child:   "TestBrokenBusChild",
+	Subject: "bus",
+}
 
 // breakages change what a working bus's deliveries do.
 var breakages = map[string]func(driver.Delivery) driver.Delivery{
-	// The working bus itself: the control that shows the wrapping and the
-	// child process alone fail nothing.
-	"none": func(d driver.Delivery) driver.Delivery { return d },
 	// A Nack that acknowledges instead of handing the message back.
 	"nack-acks": func(d driver.Delivery) driver.Delivery { return nackAcks{d} },
 	// A delivery that loses the message's metadata on the way.
@@ -89,68 +83,29 @@ func (brokenHarness) SupportsDurableSubscriptions() bool { return false }
 func (brokenHarness) Close()                             {}
 
 // TestBrokenBusChild is the child process's test: it runs the suite on the
-// bus broken as brokenEnv says. Run directly, it has nothing to do.
+// bus broken as broken.Env says. Run directly, it has nothing to do.
 func TestBrokenBusChild(t *testing.T) {
-	breaks, ok := breakages[os.Getenv(brokenEnv)]
-	if !ok {
-		t.Skipf("runs only as the child process of TestBrokenBusFailsNamingTheRule (%s unset)", brokenEnv)
-	}
+	breaks := brokentest.Selected(t, broken, breakages)
 	bustest.RunConformanceTests(t, func(context.Context, testing.TB) (bustest.Harness, error) {
 		return brokenHarness{breaks}, nil
 	})
 }
 
-// runChild runs the suite's area on the bus broken as breakage says and
-// returns whether it passed, and its verbose output.
-func runChild(t *testing.T, breakage, area string) (bool, string) {
-	t.Helper()
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestBrokenBusChild$/^"+area+"$", "-test.v", "-test.count=1")
-	cmd.Env = append(os.Environ(), brokenEnv+"="+breakage)
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("run the suite in a child process: %v", err)
-	}
-	return err == nil, string(out)
-}
-
 func TestBrokenBusFailsNamingTheRule(t *testing.T) {
-	for _, c := range []struct {
-		breakage, area string
-		rule           string // the subtest that must fail
-		message        string // what its failure must say
-		unaffected     string // a rule of the area that must still pass
-	}{
+	brokentest.Run(t, broken, []brokentest.Case{
 		{
-			breakage:   "nack-acks",
-			area:       "Nack",
-			rule:       "TestBrokenBusChild/Nack/RedeliversTheMessage",
-			message:    `rule "RedeliversTheMessage" broken: waiting 5s for the nacked message, delivered again`,
-			unaffected: "", // every Nack rule relies on redelivery
+			Breakage: "nack-acks",
+			Area:     "Nack",
+			Rule:     "TestBrokenBusChild/Nack/RedeliversTheMessage",
+			Message:  `rule "RedeliversTheMessage" broken: waiting 5s for the nacked message, delivered again`,
+			// No Unaffected: every Nack rule relies on redelivery.
 		},
 		{
-			breakage:   "metadata-lost",
-			area:       "Message",
-			rule:       "TestBrokenBusChild/Message/IDAndMetadataRoundTrip",
-			message:    `rule "IDAndMetadataRoundTrip" broken: Metadata`,
-			unaffected: "TestBrokenBusChild/Message/BinaryBodyRoundTrips",
+			Breakage:   "metadata-lost",
+			Area:       "Message",
+			Rule:       "TestBrokenBusChild/Message/IDAndMetadataRoundTrip",
+			Message:    `rule "IDAndMetadataRoundTrip" broken: Metadata`,
+			Unaffected: "TestBrokenBusChild/Message/BinaryBodyRoundTrips",
 		},
-	} {
-		t.Run(c.breakage, func(t *testing.T) {
-			t.Parallel()
-			passed, out := runChild(t, "none", c.area)
-			require.True(t, passed, "the working bus must pass the %s rules; child output:\n%s", c.area, out)
-
-			passed, out = runChild(t, c.breakage, c.area)
-			require.False(t, passed, "the suite passed a bus whose %s is broken; child output:\n%s", c.breakage, out)
-			assert.Contains(t, out, "--- FAIL: "+c.rule+" ", "the failure must be reported under the rule's name")
-			assert.Contains(t, out, c.message, "the failure must name the rule and say what broke")
-			if c.unaffected != "" {
-				assert.Contains(t, out, "--- PASS: "+c.unaffected+" ", "rules the breakage does not touch must still pass")
-			}
-			if t.Failed() {
-				t.Logf("child output:\n%s", out)
-			}
-		})
-	}
+	})
 }
