@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -203,19 +202,10 @@ func (s announcementStore) Delete(ctx context.Context, id string) error {
 func (s announcementStore) DeleteExpired(ctx context.Context, t time.Time) (int, error) {
 	res, err := s.db.NewDelete().Model((*announcementModel)(nil)).
 		Where("expires_at IS NOT NULL AND expires_at <= ?", newTimestamp(t)).Exec(ctx)
-	return announcementRowsAffected("delete expired announcements", res, err)
+	return rowsAffected("delete expired announcements", res, err)
 }
 
 func (s announcementStore) RemoveRecipient(ctx context.Context, address string) (int, error) {
 	res, err := s.db.NewDelete().Model((*announcementRecipientModel)(nil)).Where("address = ?", address).Exec(ctx)
-	return announcementRowsAffected("remove announcement recipient", res, err)
-}
-
-// announcementRowsAffected returns how many rows a DELETE or UPDATE touched.
-func announcementRowsAffected(op string, res sql.Result, err error) (int, error) {
-	if err != nil {
-		return 0, translate(op, err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), translate(op, err)
+	return rowsAffected("remove announcement recipient", res, err)
 }

@@ -42,9 +42,5 @@ func (s challengeStore) Get(ctx context.Context, id string) (driver.Challenge, e
 
 func (s challengeStore) DeleteExpiredBefore(ctx context.Context, t time.Time) (int, error) {
 	res, err := s.db.NewDelete().Model((*challengeModel)(nil)).Where("expires_at < ?", newTimestamp(t)).Exec(ctx)
-	if err != nil {
-		return 0, translate("delete expired challenges", err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), translate("delete expired challenges", err)
+	return rowsAffected("delete expired challenges", res, err)
 }

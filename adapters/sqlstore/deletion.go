@@ -144,7 +144,7 @@ func (s deletionStore) ListProcessesInStatus(ctx context.Context, status driver.
 func (s deletionStore) DeleteCancelledBefore(ctx context.Context, t time.Time) (int, error) {
 	res, err := s.db.NewDelete().Model((*deletionProcessModel)(nil)).
 		Where("status = ? AND cancelled_at < ?", int(driver.DeletionProcessCancelled), newTimestamp(t)).Exec(ctx)
-	return deletedCount("delete cancelled deletion processes", res, err)
+	return rowsAffected("delete cancelled deletion processes", res, err)
 }
 
 func (s deletionStore) AppendAudit(ctx context.Context, entries ...driver.DeletionAuditEntry) error {
@@ -209,10 +209,10 @@ func (s deletionStore) RecordDeletedUsernames(ctx context.Context, addressHash s
 	err := stores(s).atomic(ctx, func(db bun.IDB) error {
 		for _, h := range usernameHashes {
 			exists, err := db.NewSelect().Model((*deletedUsernameModel)(nil)).Where("username_hash = ?", h).Exists(ctx)
-			if err != nil || exists {
-				if err != nil {
-					return err
-				}
+			if err != nil {
+				return err
+			}
+			if exists {
 				continue
 			}
 			m := &deletedUsernameModel{UsernameHash: h, AddressHash: addressHash, DeletedAt: newTimestamp(t)}
@@ -237,7 +237,7 @@ func (s deletionStore) DeleteAuditOfDeletedBefore(ctx context.Context, t time.Ti
 	res, err := s.db.NewDelete().Model((*deletionAuditModel)(nil)).
 		Where("created_at < ?", newTimestamp(t)).
 		Where("address_hash IN (SELECT address_hash FROM deleted_usernames)").Exec(ctx)
-	return deletedCount("delete deletion audit", res, err)
+	return rowsAffected("delete deletion audit", res, err)
 }
 
 func (s deletionStore) FilesOwnedBy(ctx context.Context, identity string) ([]string, error) {
@@ -404,36 +404,34 @@ func (s deletionStore) DeleteFilesExpiredBefore(ctx context.Context, t time.Time
 }
 
 func (s deletionStore) DeleteTemplatesExpiredBefore(ctx context.Context, t time.Time) (int, error) {
-	var n int64
 	expired := "SELECT id FROM relationship_templates WHERE expires_at < ? AND NOT EXISTS (SELECT 1 FROM relationships r WHERE r.template_id = relationship_templates.id)"
-	err := stores(s).atomic(ctx, func(db bun.IDB) error {
-		ts := newTimestamp(t)
-		if _, err := db.ExecContext(ctx, "DELETE FROM relationship_template_allocations WHERE template_id IN ("+expired+")", ts); err != nil {
-			return err
-		}
-		res, err := db.ExecContext(ctx, "DELETE FROM relationship_templates WHERE id IN ("+expired+")", ts)
-		if err == nil {
-			n, err = res.RowsAffected()
-		}
-		return err
-	})
-	return int(n), translate("delete expired templates", err)
+	return s.deleteWithDependants(ctx, "delete expired templates",
+		"DELETE FROM relationship_template_allocations WHERE template_id IN ("+expired+")",
+		"DELETE FROM relationship_templates WHERE id IN ("+expired+")", newTimestamp(t))
 }
 
 func (s deletionStore) DeleteTokensExpiredBefore(ctx context.Context, t time.Time) (int, error) {
+	return s.deleteWithDependants(ctx, "delete expired tokens",
+		"DELETE FROM token_allocations WHERE token_id IN (SELECT id FROM tokens WHERE expires_at < ?)",
+		"DELETE FROM tokens WHERE expires_at < ?", newTimestamp(t))
+}
+
+// deleteWithDependants runs the DELETE of the rows that depend on those
+// main deletes, then main, both with args and in one transaction, and
+// returns how many rows main deleted.
+func (s deletionStore) deleteWithDependants(ctx context.Context, op, dependants, main string, args ...any) (int, error) {
 	var n int64
 	err := stores(s).atomic(ctx, func(db bun.IDB) error {
-		ts := newTimestamp(t)
-		if _, err := db.ExecContext(ctx, "DELETE FROM token_allocations WHERE token_id IN (SELECT id FROM tokens WHERE expires_at < ?)", ts); err != nil {
+		if _, err := db.ExecContext(ctx, dependants, args...); err != nil {
 			return err
 		}
-		res, err := db.ExecContext(ctx, "DELETE FROM tokens WHERE expires_at < ?", ts)
+		res, err := db.ExecContext(ctx, main, args...)
 		if err == nil {
 			n, err = res.RowsAffected()
 		}
 		return err
 	})
-	return int(n), translate("delete expired tokens", err)
+	return int(n), translate(op, err)
 }
 
 func (s deletionStore) DeleteRelationshipsReadyForDeletionBefore(ctx context.Context, t time.Time) (int, error) {
@@ -456,19 +454,10 @@ func (s deletionStore) DeleteRelationshipsReadyForDeletionBefore(ctx context.Con
 
 func (s deletionStore) DeleteEventsOfDeletedIdentities(ctx context.Context) (int, error) {
 	res, err := s.db.ExecContext(ctx, "DELETE FROM external_events WHERE NOT EXISTS (SELECT 1 FROM identities i WHERE i.address = external_events.owner)")
-	return deletedCount("delete external events of deleted identities", res, err)
+	return rowsAffected("delete external events of deleted identities", res, err)
 }
 
 func (s deletionStore) DeleteSupersededModificationsBefore(ctx context.Context, t time.Time) (int, error) {
 	res, err := s.db.ExecContext(ctx, "DELETE FROM datawallet_modifications WHERE superseded = ? AND created_at < ?", true, newTimestamp(t))
-	return deletedCount("delete superseded datawallet modifications", res, err)
-}
-
-// deletedCount returns how many rows a DELETE removed.
-func deletedCount(op string, res interface{ RowsAffected() (int64, error) }, err error) (int, error) {
-	if err != nil {
-		return 0, translate(op, err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), translate(op, err)
+	return rowsAffected("delete superseded datawallet modifications", res, err)
 }

@@ -30,10 +30,11 @@ func (s *Store) FindText(ctx context.Context, text string) ([]string, error) {
 	var hits []string
 	for _, t := range tables {
 		// One query per table first: most tables have no hit.
-		if n, err := s.countMatches(ctx, t, byTable[t], text); err != nil || n == 0 {
-			if err != nil {
-				return nil, err
-			}
+		n, err := s.countMatches(ctx, t, byTable[t], text)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
 			continue
 		}
 		for _, c := range byTable[t] {

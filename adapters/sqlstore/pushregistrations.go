@@ -32,6 +32,20 @@ type pushRecipientModel struct {
 	CommunicationLanguage string `bun:"communication_language"`
 }
 
+func (m *pushRecipientModel) recipient() driver.PushRecipient {
+	return driver.PushRecipient{PushRegistration: m.record(), CommunicationLanguage: m.CommunicationLanguage}
+}
+
+// selectRecipients selects registrations into ms with their device's
+// language, ordered by device ID.
+func selectRecipients(db bun.IDB, ms *[]pushRecipientModel) *bun.SelectQuery {
+	return db.NewSelect().Model(ms).
+		ColumnExpr("pr.*").
+		ColumnExpr("d.communication_language").
+		Join("JOIN devices AS d ON d.id = pr.device_id").
+		OrderExpr("pr.device_id")
+}
+
 func toPushRegistrationModel(r driver.PushRegistration) *pushRegistrationModel {
 	return &pushRegistrationModel{
 		DeviceID: r.DeviceID, IdentityAddress: r.IdentityAddress, DevicePushIdentifier: r.DevicePushIdentifier,
@@ -140,12 +154,7 @@ func (s pushRegistrationStore) ListRecipients(ctx context.Context, identities []
 	}
 	err := forChunks(identities, func(chunk []string) error {
 		var ms []pushRecipientModel
-		q := s.db.NewSelect().Model(&ms).
-			ColumnExpr("pr.*").
-			ColumnExpr("d.communication_language").
-			Join("JOIN devices AS d ON d.id = pr.device_id").
-			Where("pr.identity_address IN (?)", bun.In(chunk)).
-			OrderExpr("pr.device_id")
+		q := selectRecipients(s.db, &ms).Where("pr.identity_address IN (?)", bun.In(chunk))
 		if len(excludeDevices) > 0 && excludeAfter == nil {
 			q = q.Where("pr.device_id NOT IN (?)", bun.In(excludeDevices))
 		}
@@ -156,10 +165,7 @@ func (s pushRegistrationStore) ListRecipients(ctx context.Context, identities []
 			if excludeAfter[ms[i].DeviceID] {
 				continue
 			}
-			out = append(out, driver.PushRecipient{
-				PushRegistration:      ms[i].record(),
-				CommunicationLanguage: ms[i].CommunicationLanguage,
-			})
+			out = append(out, ms[i].recipient())
 		}
 		return nil
 	})
@@ -176,20 +182,13 @@ func (s pushRegistrationStore) ListRecipients(ctx context.Context, identities []
 
 func (s pushRegistrationStore) ListAllRecipients(ctx context.Context, afterDeviceID string, limit int) ([]driver.PushRecipient, error) {
 	var ms []pushRecipientModel
-	err := s.db.NewSelect().Model(&ms).
-		ColumnExpr("pr.*").
-		ColumnExpr("d.communication_language").
-		Join("JOIN devices AS d ON d.id = pr.device_id").
-		Where("pr.device_id > ?", afterDeviceID).
-		OrderExpr("pr.device_id").
-		Limit(int64(limit)).
-		Scan(ctx)
+	err := selectRecipients(s.db, &ms).Where("pr.device_id > ?", afterDeviceID).Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, translate("list all push recipients", err)
 	}
 	out := make([]driver.PushRecipient, len(ms))
 	for i := range ms {
-		out[i] = driver.PushRecipient{PushRegistration: ms[i].record(), CommunicationLanguage: ms[i].CommunicationLanguage}
+		out[i] = ms[i].recipient()
 	}
 	return out, nil
 }

@@ -11,7 +11,6 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -303,7 +302,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx bun.Tx) error) error {
 		if err == nil || !retryable(err) {
 			return err
 		}
-		if attempt >= cmp.Or(s.txAttempts, defaultTxAttempts) {
+		if attempt >= s.txAttempts {
 			// Nothing was written; tell the caller it may try again.
 			return fmt.Errorf("sqlstore: transaction gave up after %d attempts: %w: %w", attempt, driver.ErrBusy, err)
 		}
@@ -372,8 +371,7 @@ func (s stores) PushRegistrations() driver.PushRegistrationStore {
 func (s stores) Announcements() driver.AnnouncementStore { return announcementStore(s) }
 func (s stores) Admin() driver.AdminStore                { return adminStore(s) }
 func (s stores) Quotas() driver.QuotaStore               { return quotaStore(s) }
-
-func (s stores) Deletion() driver.DeletionStore { return deletionStore(s) }
+func (s stores) Deletion() driver.DeletionStore          { return deletionStore(s) }
 
 // atomic runs fn, whose statements must commit together, in the view's
 // transaction; on the Store's own view, in a transaction of its own that is
@@ -432,6 +430,15 @@ func affectedOne(op string, res sql.Result, err error) error {
 		return translate(op, sql.ErrNoRows)
 	}
 	return nil
+}
+
+// rowsAffected returns how many rows an UPDATE or DELETE touched.
+func rowsAffected(op string, res sql.Result, err error) (int, error) {
+	if err != nil {
+		return 0, translate(op, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), translate(op, err)
 }
 
 // rowsMatched is affectedOne without the translation, for statements inside

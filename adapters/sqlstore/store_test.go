@@ -89,6 +89,7 @@ func TestOpenRejectsBadDSNsAndOptions(t *testing.T) {
 		"BadSchemaName":              {"postgres://u@localhost/db", Options{Schema: "Bad-Name"}, "Options.Schema"},
 		"SchemaAndSearchPath":        {"postgres://u@localhost/db?search_path=x", Options{Schema: "app"}, "search_path"},
 		"NegativeMaxOpenConns":       {"sqlite:" + filepath.Join(dir, "x.db"), Options{MaxOpenConns: -1}, "MaxOpenConns"},
+		"NegativeTxAttempts":         {"sqlite:" + filepath.Join(dir, "x.db"), Options{TxAttempts: -1}, "TxAttempts"},
 		"PostgresUnsupportedSSLMode": {"postgres://u:secret@localhost/db?sslmode=bogus", Options{}, "sslmode"},
 		"MalformedPostgresDSN":       {"postgres://u:secret@[::1/db", Options{}, "malformed"},
 	} {

@@ -3,10 +3,8 @@ package storetest_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
-	"github.com/openbackbone/openbackbone/adapters/sqlstore"
 	"github.com/openbackbone/openbackbone/backbone/driver"
 	"github.com/openbackbone/openbackbone/conformance/internal/brokentest"
 	"github.com/openbackbone/openbackbone/conformance/storetest"
@@ -58,29 +56,18 @@ func (s committingStore) InTx(ctx context.Context, fn func(driver.Tx) error) err
 	return fnErr
 }
 
-// brokenHarness makes SQLite stores in temporary files, broken as asked.
+// brokenHarness makes the example's SQLite stores, broken as asked.
 type brokenHarness struct {
-	t      testing.TB
+	harness
 	breaks func(driver.Store) driver.Store
-	stores []*sqlstore.Store
 }
 
 func (h *brokenHarness) MakeStore(ctx context.Context) (driver.Store, error) {
-	st, err := sqlstore.Open(ctx, "sqlite:"+filepath.Join(h.t.TempDir(), "store.db"), sqlstore.Options{})
+	st, err := h.harness.MakeStore(ctx)
 	if err != nil {
 		return nil, err
 	}
-	h.stores = append(h.stores, st)
-	if err := st.Migrate(ctx); err != nil {
-		return nil, err
-	}
 	return h.breaks(st), nil
-}
-
-func (h *brokenHarness) Close() {
-	for _, st := range h.stores {
-		_ = st.Close()
-	}
 }
 
 // TestBrokenStoreChild is the child process's test: it runs the suite on the
@@ -88,7 +75,7 @@ func (h *brokenHarness) Close() {
 func TestBrokenStoreChild(t *testing.T) {
 	breaks := brokentest.Selected(t, broken, breakages)
 	storetest.RunConformanceTests(t, func(_ context.Context, t testing.TB) (storetest.Harness, error) {
-		return &brokenHarness{t: t, breaks: breaks}, nil
+		return &brokenHarness{harness: harness{t: t}, breaks: breaks}, nil
 	})
 }
 

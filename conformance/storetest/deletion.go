@@ -179,14 +179,13 @@ func testDeletion(t *testing.T, newHarness HarnessMaker) {
 		y := mustInsertIdentity(ctx, t, st, newIdentity())
 		for _, a := range []string{x.Address, y.Address} {
 			d := mustInsertDevice(ctx, t, st, newDevice(a))
-			_, err := st.PushRegistrations().Upsert(ctx, newPushRegistration(d))
-			require.NoError(t, err)
+			mustUpsertPushRegistration(ctx, t, st, newPushRegistration(d))
 			c := newChallenge()
 			c.CreatedBy = a
 			mustInsertChallenge(ctx, t, st, c)
 			mustInsertTemplate(ctx, t, st, newTemplate(a))
 			mustInsertToken(ctx, t, st, newToken(a))
-			require.NoError(t, st.Files().Insert(ctx, newFile(a)))
+			mustInsertFile(ctx, t, st, newFile(a))
 			mustInsertEvent(ctx, t, st, newExternalEvent(a))
 			mustInsertSyncRun(ctx, t, st, newSyncRun(a, d.ID, 0))
 			require.NoError(t, st.Datawallets().Insert(ctx, driver.Datawallet{ID: newID("DWL"), Owner: a, Version: 1}))
@@ -244,7 +243,7 @@ func testDeletion(t *testing.T, newHarness HarnessMaker) {
 		mustInsertMessage(ctx, t, st, onlyX)
 		f := newFile(x)
 		f.Owner = p
-		require.NoError(t, st.Files().Insert(ctx, f))
+		mustInsertFile(ctx, t, st, f)
 		tpl := newTemplate(p)
 		tpl.ForIdentity = x
 		mustInsertTemplate(ctx, t, st, tpl)
@@ -357,8 +356,8 @@ func testDeletion(t *testing.T, newHarness HarnessMaker) {
 		ctx, st := newStore(t, newHarness)
 		old, fresh := newFile(newAddress()), newFile(newAddress())
 		old.ExpiresAt = at(0)
-		require.NoError(t, st.Files().Insert(ctx, old))
-		require.NoError(t, st.Files().Insert(ctx, fresh))
+		mustInsertFile(ctx, t, st, old)
+		mustInsertFile(ctx, t, st, fresh)
 		ids, err := st.Deletion().DeleteFilesExpiredBefore(ctx, at(time.Minute))
 		require.NoError(t, err)
 		require.Equal(t, []string{old.ID}, ids)

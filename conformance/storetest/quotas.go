@@ -306,7 +306,7 @@ func testUsage(t *testing.T, newHarness HarnessMaker) {
 				ID: newID("IDP"), IdentityAddress: c, Status: driver.DeletionProcessCancelled, CreatedAt: when,
 				CreatedByDevice: newID("DVC"), CancelledAt: ptr(when.Add(time.Minute)), CancelledByDevice: newID("DVC"),
 			}
-			require.NoError(t, st.Deletion().InsertProcess(ctx, p), "fixture: insert deletion process")
+			mustInsertProcess(ctx, t, st, p)
 		}},
 	}
 	for _, m := range perCreator {
