@@ -114,7 +114,7 @@ func (s *Admin) Identity(ctx context.Context, address string) (IdentityDetails, 
 		}
 		page.Number++
 	}
-	out.Quotas, err = s.b.Quotas.OfIdentity(ctx, address)
+	out.Quotas, err = s.b.Quotas.withUsage(ctx, id)
 	if err != nil {
 		return IdentityDetails{}, err
 	}

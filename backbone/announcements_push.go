@@ -46,7 +46,6 @@ func (b *Backbone) announcementPushes() events.Handler {
 		// room rather than drop. deliver sends once per handle within a
 		// call; across pages the handles already served are skipped here.
 		p.wait = true
-		type handleKey struct{ platform, handle string }
 		seen := map[handleKey]bool{}
 		after := ""
 		for {

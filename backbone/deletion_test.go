@@ -171,14 +171,20 @@ func TestActualDeletionLeavesNoTraceOfTheAddress(t *testing.T) {
 		}, "p is told that x would be and was deleted, and that the relationship changed")
 		assert.Empty(t, storeMentions(t, env, xc.Address), "nor do events raised by the deletion leave the address")
 
-		// x's devices heard that the deletion starts, while they existed.
+		// x's devices heard that the deletion starts, while they existed,
+		// each in its language and with the content the apps read.
 		var starts int
+		var titles []string
 		for _, s := range rec.sent() {
 			if s.n.EventName == "DeletionStarts" {
 				starts++
+				titles = append(titles, s.n.Title)
+				assert.Contains(t, string(s.n.Content), `"accRef":"`+xc.Address+`"`)
+				assert.Contains(t, string(s.n.Content), `"devicePushIdentifier":"`+s.target.DevicePushIdentifier+`"`)
 			}
 		}
 		assert.Equal(t, 2, starts, "each of x's devices gets DeletionStarts")
+		assert.ElementsMatch(t, []string{"Deletion starts", "Löschung beginnt"}, titles)
 
 		// IsDeleted keeps answering from the audit log.
 		st, err := env.Backbone.Identities.IsDeleted(ctx, xc.Username)

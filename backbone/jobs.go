@@ -268,28 +268,18 @@ func (b *Backbone) sendNow(ctx context.Context, p push) {
 		b.cfg.Logger.WarnContext(ctx, "could not list push recipients", "event", p.eventName, "error", err)
 		return
 	}
-	texts := builtInPushTexts[p.eventName]
+	sentAt := b.now()
 	for _, r := range recipients {
 		provider := b.pushProviders[r.Platform]
 		if provider == nil {
 			continue
 		}
-		content, err := json.Marshal(pushContent{
-			AccRef: r.IdentityAddress, DevicePushIdentifier: r.DevicePushIdentifier,
-			EventName: p.eventName, SentAt: eventTimeMillis(b.now()), Payload: p.payload,
-		})
+		n, err := p.notification(r, sentAt)
 		if err != nil {
 			continue
 		}
-		text, ok := texts[r.CommunicationLanguage]
-		if !ok {
-			text = texts["en"]
-		}
 		sctx, cancel := context.WithTimeout(ctx, b.cfg.Push.SendTimeout)
-		err = provider.Send(sctx, driver.PushTarget{
-			IdentityAddress: r.IdentityAddress, DeviceID: r.DeviceID, DevicePushIdentifier: r.DevicePushIdentifier,
-			Handle: r.Handle, AppID: r.AppID, Environment: r.Environment,
-		}, driver.PushNotification{EventName: p.eventName, Content: content, Title: text.Title, Body: text.Body})
+		err = provider.Send(sctx, pushTarget(r), n)
 		cancel()
 		if err != nil {
 			b.cfg.Logger.WarnContext(ctx, "push not sent", "event", p.eventName, "device", r.DeviceID, "error", err)

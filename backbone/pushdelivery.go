@@ -142,12 +142,7 @@ func (b *Backbone) deliver(ctx context.Context, p push) error {
 			return internal("list push recipients", err)
 		}
 	}
-	texts := p.texts
-	if texts == nil {
-		texts = builtInPushTexts[p.eventName]
-	}
 	sentAt := b.now()
-	type handleKey struct{ platform, handle string }
 	seen := map[handleKey]bool{}
 	for _, r := range recipients {
 		k := handleKey{r.Platform, r.Handle}
@@ -155,30 +150,14 @@ func (b *Backbone) deliver(ctx context.Context, p push) error {
 			continue // devices sharing a handle get the push once
 		}
 		seen[k] = true
-		n := driver.PushNotification{EventName: p.eventName, CollapseID: collapseIDs[p.eventName]}
-		if p.eventName != "" {
-			n.Content, err = json.Marshal(pushContent{
-				AccRef: r.IdentityAddress, DevicePushIdentifier: r.DevicePushIdentifier,
-				EventName: p.eventName, SentAt: eventTimeMillis(sentAt), Payload: p.payload,
-			})
-			if err != nil {
-				return internal("encode push content", err)
-			}
-		} else if r.Platform == driver.PlatformSSE {
+		if p.eventName == "" && r.Platform == driver.PlatformSSE {
 			continue // streams carry event names; a text alone means nothing there
 		}
-		text, ok := texts[r.CommunicationLanguage]
-		if !ok {
-			text = texts["en"]
+		n, err := p.notification(r, sentAt)
+		if err != nil {
+			return internal("encode push content", err)
 		}
-		n.Title, n.Body = text.Title, text.Body
-		job := pushqueue.Job{
-			Target: driver.PushTarget{
-				IdentityAddress: r.IdentityAddress, DeviceID: r.DeviceID, DevicePushIdentifier: r.DevicePushIdentifier,
-				Handle: r.Handle, AppID: r.AppID, Environment: r.Environment,
-			},
-			Notification: n,
-		}
+		job := pushqueue.Job{Target: pushTarget(r), Notification: n}
 		if !p.wait {
 			b.pushQueue.Enqueue(r.Platform, job)
 		} else if err := b.pushQueue.EnqueueWait(ctx, r.Platform, job); err != nil {
@@ -186,6 +165,43 @@ func (b *Backbone) deliver(ctx context.Context, p push) error {
 		}
 	}
 	return nil
+}
+
+// handleKey names a push handle: devices sharing one get a push once.
+type handleKey struct{ platform, handle string }
+
+// notification is what the device of r gets of the push: the content
+// object (for pushes with an event name) and the text in the device's
+// language, English as fallback.
+func (p push) notification(r driver.PushRecipient, sentAt time.Time) (driver.PushNotification, error) {
+	n := driver.PushNotification{EventName: p.eventName, CollapseID: collapseIDs[p.eventName]}
+	if p.eventName != "" {
+		var err error
+		n.Content, err = json.Marshal(pushContent{
+			AccRef: r.IdentityAddress, DevicePushIdentifier: r.DevicePushIdentifier,
+			EventName: p.eventName, SentAt: eventTimeMillis(sentAt), Payload: p.payload,
+		})
+		if err != nil {
+			return driver.PushNotification{}, err
+		}
+	}
+	texts := p.texts
+	if texts == nil {
+		texts = builtInPushTexts[p.eventName]
+	}
+	text, ok := texts[r.CommunicationLanguage]
+	if !ok {
+		text = texts["en"]
+	}
+	n.Title, n.Body = text.Title, text.Body
+	return n, nil
+}
+
+func pushTarget(r driver.PushRecipient) driver.PushTarget {
+	return driver.PushTarget{
+		IdentityAddress: r.IdentityAddress, DeviceID: r.DeviceID, DevicePushIdentifier: r.DevicePushIdentifier,
+		Handle: r.Handle, AppID: r.AppID, Environment: r.Environment,
+	}
 }
 
 // pushContent is the content object of a notification, as the official

@@ -1,12 +1,5 @@
 package backbone
 
-// For the Admin API's identity and tier details:
-//   - b.Quotas.OfIdentity(ctx, address) ([]IdentityQuota, error): every
-//     quota of the identity (individual first, then its tier's) with its
-//     source and live usage; 404 recordNotFound for an unknown identity.
-//   - b.Quotas.OfTier(ctx, tierID) ([]TierQuota, error): the tier's quota
-//     definitions; 404 for an unknown tier.
-
 import (
 	"context"
 	"encoding/json"

@@ -38,7 +38,7 @@ type adminAnnouncementDTO struct {
 
 func toAdminAnnouncementDTO(a backbone.Announcement) adminAnnouncementDTO {
 	d := adminAnnouncementDTO{
-		ID: a.ID, CreatedAt: toWireTime(a.CreatedAt), Severity: severity(a.Severity), IqlQuery: iqlOrNull(a.IqlQuery),
+		ID: a.ID, CreatedAt: toWireTime(a.CreatedAt), Severity: severity(a.Severity), IqlQuery: nullable(a.IqlQuery),
 		IsSilent: a.IsSilent, Recipients: a.Recipients, Texts: make([]announcementTextDTO, len(a.Texts)),
 		Actions: make([]adminAnnouncementActionDTO, len(a.Actions)),
 	}

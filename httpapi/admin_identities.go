@@ -37,17 +37,6 @@ type identitiesOutput struct {
 	Body paged[identityOverviewDTO]
 }
 
-// adminDeviceDTO is a device in the identity details.
-type adminDeviceDTO struct {
-	ID                    string        `json:"id"`
-	Username              string        `json:"username"`
-	CreatedAt             wireTime      `json:"createdAt"`
-	CreatedByDevice       string        `json:"createdByDevice"`
-	LastLogin             *lastLoginDTO `json:"lastLogin"`
-	CommunicationLanguage string        `json:"communicationLanguage"`
-	IsBackupDevice        bool          `json:"isBackupDevice"`
-}
-
 // identityQuotaDTO is a quota of an identity with its current usage.
 type identityQuotaDTO struct {
 	ID     string    `json:"id"`
@@ -67,7 +56,7 @@ type identityDetailsDTO struct {
 	CreatedAt       wireTime           `json:"createdAt"`
 	IdentityVersion int                `json:"identityVersion"`
 	NumberOfDevices int                `json:"numberOfDevices"`
-	Devices         []adminDeviceDTO   `json:"devices"`
+	Devices         []deviceDTO        `json:"devices"`
 	Quotas          []identityQuotaDTO `json:"quotas"`
 }
 
@@ -150,22 +139,14 @@ func (h *handlers) registerAdminIdentities(api huma.API) {
 		out := identityDetailsDTO{
 			Address: d.Address, ClientID: nullable(d.ClientID), PublicKey: d.PublicKey, TierID: d.TierID,
 			CreatedAt: toWireTime(d.CreatedAt), IdentityVersion: d.IdentityVersion, NumberOfDevices: len(d.Devices),
-			Devices: make([]adminDeviceDTO, len(d.Devices)), Quotas: make([]identityQuotaDTO, len(d.Quotas)),
+			Devices: make([]deviceDTO, len(d.Devices)), Quotas: make([]identityQuotaDTO, len(d.Quotas)),
 		}
 		for i, dev := range d.Devices {
-			var last *lastLoginDTO
-			if dev.LastLoginAt != nil {
-				last = &lastLoginDTO{Time: toWireTime(*dev.LastLoginAt)}
-			}
-			out.Devices[i] = adminDeviceDTO{
-				ID: dev.ID, Username: dev.Username, CreatedAt: toWireTime(dev.CreatedAt), CreatedByDevice: dev.CreatedByDevice,
-				LastLogin: last, CommunicationLanguage: dev.CommunicationLanguage, IsBackupDevice: dev.IsBackupDevice,
-			}
+			out.Devices[i] = toDeviceDTO(dev)
 		}
 		for i, q := range d.Quotas {
 			out.Quotas[i] = identityQuotaDTO{
-				ID: q.ID, Source: q.Source, Metric: metricDTO{Key: q.Metric.Key, DisplayName: q.Metric.DisplayName},
-				Max: q.Max, Usage: q.Usage, Period: q.Period,
+				ID: q.ID, Source: q.Source, Metric: toMetricDTO(q.Metric), Max: q.Max, Usage: q.Usage, Period: q.Period,
 			}
 		}
 		return &identityDetailsOutput{Body: result[identityDetailsDTO]{out}}, nil

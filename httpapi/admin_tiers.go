@@ -93,7 +93,7 @@ func (h *handlers) registerAdminTiers(api huma.API) {
 		}
 		out := tierDetailsDTO{ID: t.ID, Name: t.Name, Quotas: make([]tierQuotaDefinitionDTO, len(qs))}
 		for i, q := range qs {
-			out.Quotas[i] = tierQuotaDefinitionDTO{ID: q.ID, Metric: metricDTO{Key: q.Metric.Key, DisplayName: q.Metric.DisplayName}, Max: q.Max, Period: q.Period}
+			out.Quotas[i] = tierQuotaDefinitionDTO{ID: q.ID, Metric: toMetricDTO(q.Metric), Max: q.Max, Period: q.Period}
 		}
 		return &tierDetailsOutput{Body: result[tierDetailsDTO]{out}}, nil
 	})

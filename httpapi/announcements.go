@@ -58,20 +58,12 @@ type announcementActionDTO struct {
 func toAnnouncementDTO(a backbone.LocalizedAnnouncement) announcementDTO {
 	d := announcementDTO{
 		ID: a.ID, CreatedAt: toWireTime(a.CreatedAt), ExpiresAt: toWireTimePtr(a.ExpiresAt), Severity: severity(a.Severity),
-		Title: a.Title, Body: a.Body, Actions: make([]announcementActionDTO, len(a.Actions)), IqlQuery: iqlOrNull(a.IqlQuery),
+		Title: a.Title, Body: a.Body, Actions: make([]announcementActionDTO, len(a.Actions)), IqlQuery: nullable(a.IqlQuery),
 	}
 	for i, ac := range a.Actions {
 		d.Actions[i] = announcementActionDTO{DisplayName: ac.DisplayName, Link: ac.Link}
 	}
 	return d
-}
-
-// iqlOrNull maps an absent IQL query ("") to null.
-func iqlOrNull(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 type listAnnouncementsInput struct {

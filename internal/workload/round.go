@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/openbackbone/openbackbone/internal/identitykey"
 )
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
@@ -22,7 +24,7 @@ const devicePassword = "device-password"
 // its device in and upgrades its datawallet to version 1, as a new client
 // does during onboarding.
 func (w *Workload) CreateAccount(ctx context.Context) (Account, error) {
-	key := newIdentityKey()
+	key := identitykey.New()
 	var ch struct {
 		ID        string    `json:"id"`
 		ExpiresAt time.Time `json:"expiresAt"`
@@ -30,7 +32,7 @@ func (w *Workload) CreateAccount(ctx context.Context) (Account, error) {
 	if err := w.Do(ctx, Request{Method: "POST", Path: "/api/v2/Challenges", Want: http.StatusCreated}, &ch); err != nil {
 		return Account{}, err
 	}
-	challenge := challengeJSON(ch.ID, ch.ExpiresAt)
+	challenge := identitykey.ChallengeJSON(ch.ID, ch.ExpiresAt, "", "")
 	var created struct {
 		Address string `json:"address"`
 		Device  struct {
@@ -38,9 +40,9 @@ func (w *Workload) CreateAccount(ctx context.Context) (Account, error) {
 		} `json:"device"`
 	}
 	if err := w.Do(ctx, Request{Method: "POST", Path: "/api/v2/Identities", Want: http.StatusCreated, Body: map[string]any{
-		"clientId": w.clientID, "clientSecret": w.clientSecret, "identityPublicKey": key.wrapperBase64(),
+		"clientId": w.clientID, "clientSecret": w.clientSecret, "identityPublicKey": key.WrapperBase64(),
 		"devicePassword": devicePassword, "identityVersion": 1,
-		"signedChallenge": map[string]any{"challenge": challenge, "signature": key.signBase64(challenge)},
+		"signedChallenge": map[string]any{"challenge": challenge, "signature": key.SignBase64(challenge)},
 	}}, &created); err != nil {
 		return Account{}, err
 	}
