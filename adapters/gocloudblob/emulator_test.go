@@ -91,24 +91,31 @@ func (h *bucketHarness) Close() {
 func TestS3Conformance(t *testing.T) {
 	u := os.Getenv(envS3URL)
 	if u == "" {
-		backend := s3mem.New()
-		if err := backend.CreateBucket(emulatorBucket); err != nil {
-			t.Fatalf("create fake S3 bucket: %v", err)
-		}
-		srv := httptest.NewServer(gofakes3.New(backend).Server())
-		t.Cleanup(srv.Close)
-		// gofakes3 does not check signatures, but the SDK signs every
-		// request, so credentials must be there; these are the fake's.
-		t.Setenv("AWS_ACCESS_KEY_ID", "openbackbone")
-		t.Setenv("AWS_SECRET_ACCESS_KEY", "openbackbone-secret")
-		t.Setenv("AWS_SESSION_TOKEN", "")
-		// No shared configuration files or profiles of whoever runs this.
-		t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-		t.Setenv("AWS_PROFILE", "")
-		u = s3URL(srv.URL)
+		u = s3URL(startFakeS3(t))
 	}
 	blobtest.RunConformanceTests(t, bucketHarnessMaker(u))
+}
+
+// startFakeS3 serves an in-memory S3 holding emulatorBucket on loopback for
+// the test, points the AWS SDK's credentials at it, and returns its endpoint.
+func startFakeS3(t *testing.T) string {
+	t.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket(emulatorBucket); err != nil {
+		t.Fatalf("create fake S3 bucket: %v", err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	// gofakes3 does not check signatures, but the SDK signs every
+	// request, so credentials must be there; these are the fake's.
+	t.Setenv("AWS_ACCESS_KEY_ID", "openbackbone")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "openbackbone-secret")
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	// No shared configuration files or profiles of whoever runs this.
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_PROFILE", "")
+	return srv.URL
 }
 
 // s3URL is the URL of the fake's bucket at endpoint.

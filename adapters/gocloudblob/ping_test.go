@@ -1,13 +1,9 @@
 package gocloudblob_test
 
 import (
-	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,23 +18,14 @@ func TestPingFailsOnceClosed(t *testing.T) {
 }
 
 func TestPingFailsWhenTheBucketDoesNotExist(t *testing.T) {
-	backend := s3mem.New()
-	require.NoError(t, backend.CreateBucket(emulatorBucket))
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(srv.Close)
-	t.Setenv("AWS_ACCESS_KEY_ID", "openbackbone")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "openbackbone-secret")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	t.Setenv("AWS_PROFILE", "")
+	endpoint := startFakeS3(t)
 
-	present, err := gocloudblob.Open(t.Context(), s3URL(srv.URL), gocloudblob.Options{})
+	present, err := gocloudblob.Open(t.Context(), s3URL(endpoint), gocloudblob.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = present.Close() })
 	require.NoError(t, present.Ping(t.Context()))
 
-	missingURL := strings.Replace(s3URL(srv.URL), "s3://"+emulatorBucket, "s3://no-such-bucket", 1)
+	missingURL := strings.Replace(s3URL(endpoint), "s3://"+emulatorBucket, "s3://no-such-bucket", 1)
 	missing, err := gocloudblob.Open(t.Context(), missingURL, gocloudblob.Options{})
 	require.NoError(t, err, "cloud backends connect on first use")
 	t.Cleanup(func() { _ = missing.Close() })

@@ -35,14 +35,7 @@ type sqsClient struct {
 
 func (c *sqsClient) get(ctx context.Context) (*sqs.Client, error) {
 	c.once.Do(func() {
-		q := url.Values{"region": {c.cfg.region}}
-		if c.cfg.profile != "" {
-			q.Set("profile", c.cfg.profile)
-		}
-		if c.cfg.endpoint != "" {
-			q.Set("endpoint", c.cfg.endpoint)
-		}
-		awsCfg, err := gcaws.V2ConfigFromURLParams(ctx, q)
+		awsCfg, err := gcaws.V2ConfigFromURLParams(ctx, c.cfg.awsParams())
 		if err != nil {
 			c.err = fmt.Errorf("AWS configuration: %w", err)
 			return

@@ -10,9 +10,10 @@ import (
 	"slices"
 	"sync"
 
+	raw "cloud.google.com/go/pubsub/apiv1"
 	pb "cloud.google.com/go/pubsub/apiv1/pubsubpb"
 	"gocloud.dev/pubsub"
-	_ "gocloud.dev/pubsub/awssnssqs" // awssns://, awssqs://
+	_ "gocloud.dev/pubsub/awssnssqs" // awssns:// (topics; subscriptions are sqsSubscriptions)
 	"gocloud.dev/pubsub/azuresb"
 	"gocloud.dev/pubsub/gcppubsub"
 	"google.golang.org/grpc/codes"
@@ -67,28 +68,20 @@ func openCloud(cfg config) (*cloudProvider, error) {
 	return p, nil
 }
 
-// topicURL and subscriptionURL build the gocloud URLs; topic carries the
-// prefix.
+// topicURL and subscriptionURL build the gocloud URLs of the schemes gocloud
+// opens: topics of azuresb:// and awssnssqs://, subscriptions of azuresb://
+// (awssnssqs:// subscriptions are sqsSubscriptions on queueURL, and
+// gcppubsub:// resources are opened by topicPath and subscriptionPath). topic
+// carries the prefix.
 func (p *cloudProvider) topicURL(topic string) string {
-	switch p.cfg.scheme {
-	case "azuresb":
-		return "azuresb://" + topic
-	case "awssnssqs":
-		return fmt.Sprintf("awssns:///arn:aws:sns:%s:%s:%s?%s", p.cfg.region, p.cfg.account, dotless(topic), p.awsQuery(nil))
-	default: // gcppubsub
-		return "gcppubsub://" + p.topicPath(topic)
+	if p.cfg.scheme == "awssnssqs" {
+		return fmt.Sprintf("awssns:///arn:aws:sns:%s:%s:%s?%s", p.cfg.region, p.cfg.account, dotless(topic), p.cfg.awsParams().Encode())
 	}
+	return "azuresb://" + topic
 }
 
 func (p *cloudProvider) subscriptionURL(topic, sub string) string {
-	switch p.cfg.scheme {
-	case "azuresb":
-		return "azuresb://" + topic + "?subscription=" + url.QueryEscape(fit(sub, azureSubscriptionNameLimit))
-	case "awssnssqs":
-		return fmt.Sprintf("awssqs://%s?%s", p.queueURL(topic, sub), p.awsQuery(url.Values{"raw": {"true"}}))
-	default: // gcppubsub
-		return "gcppubsub://" + p.subscriptionPath(topic, sub)
-	}
+	return "azuresb://" + topic + "?subscription=" + url.QueryEscape(fit(sub, azureSubscriptionNameLimit))
 }
 
 // queueURL is the SQS queue URL of a subscription, without the scheme.
@@ -105,18 +98,17 @@ func (p *cloudProvider) subscriptionPath(topic, sub string) string {
 	return fmt.Sprintf("projects/%s/subscriptions/%s_%s", url.PathEscape(p.cfg.project), topic, sub)
 }
 
-func (p *cloudProvider) awsQuery(q url.Values) string {
-	if q == nil {
-		q = url.Values{}
+// awsParams are the gocloud URL parameters that configure the AWS SDK, for
+// gocloud's SNS topics and for the Bus's own SQS client alike.
+func (c config) awsParams() url.Values {
+	q := url.Values{"region": {c.region}}
+	if c.profile != "" {
+		q.Set("profile", c.profile)
 	}
-	q.Set("region", p.cfg.region)
-	if p.cfg.profile != "" {
-		q.Set("profile", p.cfg.profile)
+	if c.endpoint != "" {
+		q.Set("endpoint", c.endpoint)
 	}
-	if p.cfg.endpoint != "" {
-		q.Set("endpoint", p.cfg.endpoint)
-	}
-	return q.Encode()
+	return q
 }
 
 func (p *cloudProvider) openTopic(ctx context.Context, name string) (*pubsub.Topic, error) {
@@ -128,10 +120,7 @@ func (p *cloudProvider) openTopic(ctx context.Context, name string) (*pubsub.Top
 		return nil, err
 	}
 	path := p.topicPath(name)
-	if err := p.create(path, func() error {
-		_, err := pc.CreateTopic(ctx, &pb.Topic{Name: path})
-		return err
-	}); err != nil {
+	if err := p.createTopic(ctx, pc, path); err != nil {
 		return nil, err
 	}
 	return gcppubsub.OpenTopicByPath(pc, path, nil)
@@ -160,11 +149,7 @@ func (p *cloudProvider) attach(ctx context.Context, topic, sub string) (attachme
 	path, topicPath := p.subscriptionPath(topic, sub), p.topicPath(topic)
 	// The subscription needs its topic, which may not have been published
 	// to yet.
-	err = p.create(topicPath, func() error {
-		_, err := pc.CreateTopic(ctx, &pb.Topic{Name: topicPath})
-		return err
-	})
-	if err != nil {
+	if err := p.createTopic(ctx, pc, topicPath); err != nil {
 		return attachment{}, err
 	}
 	// It never expires (Pub/Sub's default deletes a subscription after 31
@@ -200,6 +185,14 @@ func (p *cloudProvider) create(path string, f func() error) error {
 	}
 	p.created.Store(path, true)
 	return nil
+}
+
+// createTopic creates the Pub/Sub topic path as create does.
+func (p *cloudProvider) createTopic(ctx context.Context, pc *raw.PublisherClient, path string) error {
+	return p.create(path, func() error {
+		_, err := pc.CreateTopic(ctx, &pb.Topic{Name: path})
+		return err
+	})
 }
 
 // gcpAckDeadlineSeconds is the ack deadline of the subscriptions create=true

@@ -121,6 +121,10 @@ func TestValidateName(t *testing.T) {
 	}
 }
 
+// TestCloudNames checks the names of a topic and a subscription as each
+// cloud scheme opens them: gocloud URLs for azuresb:// and SNS topics, the
+// SQS queue URL (its client configured by the same AWS parameters as the
+// topic URL) and the Pub/Sub resource paths.
 func TestCloudNames(t *testing.T) {
 	for _, c := range []struct {
 		url, topic, sub string
@@ -128,24 +132,34 @@ func TestCloudNames(t *testing.T) {
 		{"azuresb://?prefix=ob.", "azuresb://ob.IdentityCreated", "azuresb://ob.IdentityCreated?subscription=Quotas.Handler"},
 		{"awssnssqs://?region=eu-central-1&account=123456789012&prefix=ob.",
 			"awssns:///arn:aws:sns:eu-central-1:123456789012:ob_IdentityCreated?region=eu-central-1",
-			"awssqs://sqs.eu-central-1.amazonaws.com/123456789012/ob_IdentityCreated__Quotas_Handler?raw=true&region=eu-central-1"},
+			"sqs.eu-central-1.amazonaws.com/123456789012/ob_IdentityCreated__Quotas_Handler"},
 		{"awssnssqs://?region=us-east-1&account=000000000000&endpoint=http://127.0.0.1:4566&profile=local",
 			"awssns:///arn:aws:sns:us-east-1:000000000000:IdentityCreated?endpoint=http%3A%2F%2F127.0.0.1%3A4566&profile=local&region=us-east-1",
-			"awssqs://sqs.us-east-1.amazonaws.com/000000000000/IdentityCreated__Quotas_Handler?endpoint=http%3A%2F%2F127.0.0.1%3A4566&profile=local&raw=true&region=us-east-1"},
+			"sqs.us-east-1.amazonaws.com/000000000000/IdentityCreated__Quotas_Handler"},
 		{"gcppubsub://?project=my-project&prefix=ob.",
-			"gcppubsub://projects/my-project/topics/ob.IdentityCreated",
-			"gcppubsub://projects/my-project/subscriptions/ob.IdentityCreated_Quotas.Handler"},
+			"projects/my-project/topics/ob.IdentityCreated",
+			"projects/my-project/subscriptions/ob.IdentityCreated_Quotas.Handler"},
 	} {
 		cfg, err := parseURL(c.url, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		p := newCloudProvider(cfg)
-		if got := p.topicURL(cfg.prefix + "IdentityCreated"); got != c.topic {
-			t.Errorf("%s topic URL = %q, want %q", c.url, got, c.topic)
+		topic, sub := cfg.prefix+"IdentityCreated", "Quotas.Handler"
+		var gotTopic, gotSub string
+		switch cfg.scheme {
+		case "awssnssqs":
+			gotTopic, gotSub = p.topicURL(topic), p.queueURL(topic, sub)
+		case "gcppubsub":
+			gotTopic, gotSub = p.topicPath(topic), p.subscriptionPath(topic, sub)
+		default:
+			gotTopic, gotSub = p.topicURL(topic), p.subscriptionURL(topic, sub)
 		}
-		if got := p.subscriptionURL(cfg.prefix+"IdentityCreated", "Quotas.Handler"); got != c.sub {
-			t.Errorf("%s subscription URL = %q, want %q", c.url, got, c.sub)
+		if gotTopic != c.topic {
+			t.Errorf("%s topic = %q, want %q", c.url, gotTopic, c.topic)
+		}
+		if gotSub != c.sub {
+			t.Errorf("%s subscription = %q, want %q", c.url, gotSub, c.sub)
 		}
 	}
 }

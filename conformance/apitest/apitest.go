@@ -18,8 +18,6 @@ package apitest
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -30,6 +28,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openbackbone/openbackbone/internal/identitykey"
 )
 
 // Config says where the server is and how to authenticate against it.
@@ -228,44 +228,7 @@ func expectError(t testing.TB, r response, status int, code string) {
 // account is an identity with its first device, logged in.
 type account struct {
 	Address, DeviceID, Username, Password, Token string
-	Key                                          key
-}
-
-// key is an identity signing key pair; the encodings are those of the
-// official client (@nmshd/crypto wrappers in base64url).
-type key struct {
-	pub  ed25519.PublicKey
-	priv ed25519.PrivateKey
-}
-
-func newKey() key {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		panic(fmt.Sprintf("apitest: generate key: %v", err)) // crypto/rand does not fail
-	}
-	return key{pub, priv}
-}
-
-func (k key) wrapperBase64() string {
-	b, _ := json.Marshal(map[string]any{"pub": base64.RawURLEncoding.EncodeToString(k.pub), "alg": 3, "@type": "CryptoSignaturePublicKey"})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func (k key) signBase64(challenge string) string {
-	sig := ed25519.Sign(k.priv, []byte(challenge))
-	b, _ := json.Marshal(map[string]any{"sig": base64.RawURLEncoding.EncodeToString(sig), "alg": 2, "@type": "CryptoSignature"})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// challengeJSON serializes a challenge as the official client does before
-// signing it.
-func challengeJSON(id string, expiresAt time.Time, createdBy, createdByDevice string) string {
-	m := map[string]string{"expiresAt": expiresAt.UTC().Format("2006-01-02T15:04:05.000Z"), "id": id, "type": "Identity"}
-	if createdBy != "" {
-		m["createdBy"], m["createdByDevice"] = createdBy, createdByDevice
-	}
-	b, _ := json.Marshal(m)
-	return string(b)
+	Key                                          identitykey.Key
 }
 
 // challenge creates a challenge (as token's owner when token is set) and
@@ -284,21 +247,21 @@ func (c *client) challenge(t testing.TB, token string) (string, time.Time) {
 }
 
 // createIdentityBody is a valid POST /Identities body for k.
-func (c *client) createIdentityBody(t testing.TB, k key, password string) map[string]any {
+func (c *client) createIdentityBody(t testing.TB, k identitykey.Key, password string) map[string]any {
 	t.Helper()
 	id, exp := c.challenge(t, "")
-	ch := challengeJSON(id, exp, "", "")
+	ch := identitykey.ChallengeJSON(id, exp, "", "")
 	return map[string]any{
-		"clientId": c.cfg.ClientID, "clientSecret": c.cfg.ClientSecret, "identityPublicKey": k.wrapperBase64(),
+		"clientId": c.cfg.ClientID, "clientSecret": c.cfg.ClientSecret, "identityPublicKey": k.WrapperBase64(),
 		"devicePassword": password, "identityVersion": 1,
-		"signedChallenge": map[string]any{"challenge": ch, "signature": k.signBase64(ch)},
+		"signedChallenge": map[string]any{"challenge": ch, "signature": k.SignBase64(ch)},
 	}
 }
 
 // createAccount makes a new identity and logs its device in.
 func (c *client) createAccount(t testing.TB) account {
 	t.Helper()
-	a := account{Key: newKey(), Password: "device-password"}
+	a := account{Key: identitykey.New(), Password: "device-password"}
 	r := c.do(t, "POST", "/api/v2/Identities", "", c.createIdentityBody(t, a.Key, a.Password))
 	expectStatus(t, r, http.StatusCreated)
 	a.Address, _ = r.result()["address"].(string)
@@ -336,8 +299,8 @@ func (c *client) login(t testing.TB, username, password string) string {
 func (c *client) signedChallenge(t testing.TB, a account) map[string]any {
 	t.Helper()
 	id, exp := c.challenge(t, a.Token)
-	ch := challengeJSON(id, exp, a.Address, a.DeviceID)
-	return map[string]any{"challenge": ch, "signature": a.Key.signBase64(ch), "@type": "ChallengeSigned"}
+	ch := identitykey.ChallengeJSON(id, exp, a.Address, a.DeviceID)
+	return map[string]any{"challenge": ch, "signature": a.Key.SignBase64(ch), "@type": "ChallengeSigned"}
 }
 
 const datawalletHeader = "X-Supported-Datawallet-Version"

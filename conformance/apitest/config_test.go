@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openbackbone/openbackbone/internal/identitykey"
 )
 
 func TestConfigDefaults(t *testing.T) {
@@ -38,7 +40,7 @@ func TestConfigRejectsBadBaseURL(t *testing.T) {
 func TestChallengeJSONIsWhatClientsSign(t *testing.T) {
 	// The key order and the millisecond date are what the official client
 	// produces; the server verifies the signature over these exact bytes.
-	got := challengeJSON("CHLaaaaaaaaaaaaaaaaa", mustTime(t, "2026-01-02T03:04:05.6789Z"), "did:e:x:dids:1", "DVCaaaaaaaaaaaaaaaaa")
+	got := identitykey.ChallengeJSON("CHLaaaaaaaaaaaaaaaaa", mustTime(t, "2026-01-02T03:04:05.6789Z"), "did:e:x:dids:1", "DVCaaaaaaaaaaaaaaaaa")
 	want := `{"createdBy":"did:e:x:dids:1","createdByDevice":"DVCaaaaaaaaaaaaaaaaa","expiresAt":"2026-01-02T03:04:05.678Z","id":"CHLaaaaaaaaaaaaaaaaa","type":"Identity"}`
 	if got != want {
 		t.Errorf("got %s\nwant %s", got, want)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/openbackbone/openbackbone/internal/identitykey"
 )
 
 var (
@@ -146,7 +148,7 @@ func testConventions(t *testing.T, c *client) {
 	t.Run("InputNamesAreCaseInsensitiveAndNumbersMayBeStrings", func(t *testing.T) {
 		// The C# SDK sends PascalCase names, standard base64 and numbers
 		// as strings; unknown properties are ignored.
-		k := newKey()
+		k := identitykey.New()
 		body := c.createIdentityBody(t, k, "pw")
 		sc := body["signedChallenge"].(map[string]any)
 		sig, _ := base64.RawURLEncoding.DecodeString(sc["signature"].(string))

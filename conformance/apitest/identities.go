@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"regexp"
 	"testing"
+
+	"github.com/openbackbone/openbackbone/internal/identitykey"
 )
 
 var (
@@ -92,7 +94,7 @@ func testIdentities(t *testing.T, c *client) {
 	})
 
 	t.Run("CreateIdentityWithWrongClientSecretIsRefused", func(t *testing.T) {
-		body := c.createIdentityBody(t, newKey(), "pw")
+		body := c.createIdentityBody(t, identitykey.New(), "pw")
 		body["clientSecret"] = "wrong-" + c.cfg.ClientSecret
 		r := c.do(t, "POST", "/api/v2/Identities", "", body)
 		if r.Status != http.StatusBadRequest {
@@ -104,9 +106,9 @@ func testIdentities(t *testing.T, c *client) {
 	})
 
 	t.Run("CreateIdentityWithBadSignatureIsRefused", func(t *testing.T) {
-		body := c.createIdentityBody(t, newKey(), "pw")
+		body := c.createIdentityBody(t, identitykey.New(), "pw")
 		sc := body["signedChallenge"].(map[string]any)
-		sc["signature"] = newKey().signBase64(sc["challenge"].(string))
+		sc["signature"] = identitykey.New().SignBase64(sc["challenge"].(string))
 		r := c.do(t, "POST", "/api/v2/Identities", "", body)
 		if r.Status != http.StatusBadRequest || r.JSON["error"] == nil {
 			t.Fatalf("want 400 with an error envelope, got %s", r)
@@ -202,7 +204,7 @@ func testDevices(t *testing.T, c *client) {
 
 	t.Run("RegisterDeviceWithForeignSignatureIsInvalidSignature", func(t *testing.T) {
 		sc := c.signedChallenge(t, a)
-		sc["signature"] = newKey().signBase64(sc["challenge"].(string))
+		sc["signature"] = identitykey.New().SignBase64(sc["challenge"].(string))
 		expectError(t, c.do(t, "POST", "/api/v2/Devices", a.Token, map[string]any{"devicePassword": "x", "signedChallenge": sc}), http.StatusBadRequest, "error.platform.validation.device.invalidSignature")
 	})
 

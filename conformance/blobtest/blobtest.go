@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/conformance/internal/suite"
 )
 
 // Harness gives the suite blob stores on one backend.
@@ -36,6 +37,9 @@ type Harness interface {
 // HarnessMaker makes a Harness for one test.
 type HarnessMaker func(ctx context.Context, t testing.TB) (Harness, error)
 
+// forTest is m in the form suite.Rule takes.
+func (m HarnessMaker) forTest(ctx context.Context, t *testing.T) (Harness, error) { return m(ctx, t) }
+
 const (
 	// ruleTimeout bounds one rule, setup and a 25 MiB round trip included.
 	ruleTimeout = 2 * time.Minute
@@ -46,35 +50,18 @@ const (
 // RunConformanceTests runs the whole suite against the stores newHarness
 // makes.
 func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
-	areas := []struct {
-		name string
-		run  func(*testing.T, HarnessMaker)
-	}{
-		{"Write", testWrite},
-		{"Read", testRead},
-		{"Delete", testDelete},
-		{"List", testList},
-		{"Keys", testKeys},
-	}
-	for _, a := range areas {
-		t.Run(a.name, func(t *testing.T) {
-			t.Parallel()
-			a.run(t, newHarness)
-		})
-	}
+	suite.RunAreas(t, newHarness, []suite.Area[HarnessMaker]{
+		{Name: "Write", Run: testWrite},
+		{Name: "Read", Run: testRead},
+		{Name: "Delete", Run: testDelete},
+		{Name: "List", Run: testList},
+		{Name: "Keys", Run: testKeys},
+	})
 }
 
 // rule runs one rule as a parallel subtest with a fresh harness and store.
 func rule(t *testing.T, newHarness HarnessMaker, name string, f func(e *env)) {
-	t.Run(name, func(t *testing.T) {
-		t.Parallel()
-		ctx, cancel := context.WithTimeout(context.Background(), ruleTimeout)
-		defer cancel()
-		h, err := newHarness(ctx, t)
-		if err != nil {
-			t.Fatalf("make harness: %v", err)
-		}
-		t.Cleanup(h.Close) // runs after the store's cleanup, registered later
+	suite.Rule(t, name, ruleTimeout, newHarness.forTest, func(ctx context.Context, t *testing.T, h Harness) {
 		b, err := h.MakeBlob(ctx)
 		if err != nil {
 			t.Fatalf("make blob store: %v", err)

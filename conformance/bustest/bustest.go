@@ -12,8 +12,6 @@ package bustest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -24,6 +22,7 @@ import (
 	"time"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/conformance/internal/suite"
 )
 
 // Harness gives the suite buses on one backend.
@@ -46,6 +45,9 @@ type Harness interface {
 // HarnessMaker makes a Harness for one test.
 type HarnessMaker func(ctx context.Context, t testing.TB) (Harness, error)
 
+// forTest is m in the form suite.Rule takes.
+func (m HarnessMaker) forTest(ctx context.Context, t *testing.T) (Harness, error) { return m(ctx, t) }
+
 const (
 	// ruleTimeout bounds one rule, setup included.
 	ruleTimeout = 30 * time.Second
@@ -59,38 +61,21 @@ const (
 
 // RunConformanceTests runs the whole suite against the buses newHarness makes.
 func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
-	areas := []struct {
-		name string
-		run  func(*testing.T, HarnessMaker)
-	}{
-		{"Publish", testPublish},
-		{"Subscribe", testSubscribe},
-		{"Message", testMessage},
-		{"Ack", testAck},
-		{"Nack", testNack},
-		{"Close", testClose},
-		{"Receive", testReceive},
-		{"Transient", testTransient},
-	}
-	for _, a := range areas {
-		t.Run(a.name, func(t *testing.T) {
-			t.Parallel()
-			a.run(t, newHarness)
-		})
-	}
+	suite.RunAreas(t, newHarness, []suite.Area[HarnessMaker]{
+		{Name: "Publish", Run: testPublish},
+		{Name: "Subscribe", Run: testSubscribe},
+		{Name: "Message", Run: testMessage},
+		{Name: "Ack", Run: testAck},
+		{Name: "Nack", Run: testNack},
+		{Name: "Close", Run: testClose},
+		{Name: "Receive", Run: testReceive},
+		{Name: "Transient", Run: testTransient},
+	})
 }
 
 // rule runs one rule as a parallel subtest with a fresh harness and bus.
 func rule(t *testing.T, newHarness HarnessMaker, name string, f func(e *env)) {
-	t.Run(name, func(t *testing.T) {
-		t.Parallel()
-		ctx, cancel := context.WithTimeout(context.Background(), ruleTimeout)
-		defer cancel()
-		h, err := newHarness(ctx, t)
-		if err != nil {
-			t.Fatalf("make harness: %v", err)
-		}
-		t.Cleanup(h.Close) // runs after the buses' cleanups, registered later
+	suite.Rule(t, name, ruleTimeout, newHarness.forTest, func(ctx context.Context, t *testing.T, h Harness) {
 		e := &env{t: t, ctx: ctx, h: h, rule: name}
 		e.bus = e.makeBus()
 		f(e)
@@ -242,29 +227,13 @@ func diffIDs(got, want map[string]int) string {
 	return fmt.Sprintf("missing %v, unexpected %v, repeated %v (got %d distinct of %d)", missing, extra, repeated, len(got), len(want))
 }
 
-// within runs f and fails t if it has not returned after waitTimeout; the
-// test then goes on without it.
+// within runs f and fails t if it has not returned after waitTimeout.
 func within(t testing.TB, what string, f func()) bool {
 	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-		return true
-	case <-time.After(waitTimeout):
-		t.Errorf("%s did not return within %v", what, waitTimeout)
-		return false
-	}
+	return suite.Within(t, what, waitTimeout, f)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func randomHex(n int) string { return suite.RandomHex(n) }
 
 // collector gathers the IDs that concurrent receivers see.
 type collector struct {

@@ -21,8 +21,6 @@ package pushtest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,6 +30,7 @@ import (
 	"time"
 
 	"github.com/openbackbone/openbackbone/backbone/driver"
+	"github.com/openbackbone/openbackbone/conformance/internal/suite"
 )
 
 // ErrNotSupported is wrapped by a harness's error when its service cannot
@@ -161,37 +160,20 @@ const (
 // RunConformanceTests runs the whole suite against the providers newHarness
 // makes.
 func RunConformanceTests(t *testing.T, newHarness HarnessMaker) {
-	areas := []struct {
-		name string
-		run  func(*testing.T, HarnessMaker)
-	}{
-		{"Platform", testPlatform},
-		{"Apps", testApps},
-		{"Send", testSend},
-		{"Errors", testErrors},
-		{"Cancel", testCancel},
-		{"Listen", testListen},
-	}
-	for _, a := range areas {
-		t.Run(a.name, func(t *testing.T) {
-			t.Parallel()
-			a.run(t, newHarness)
-		})
-	}
+	suite.RunAreas(t, newHarness, []suite.Area[HarnessMaker]{
+		{Name: "Platform", Run: testPlatform},
+		{Name: "Apps", Run: testApps},
+		{Name: "Send", Run: testSend},
+		{Name: "Errors", Run: testErrors},
+		{Name: "Cancel", Run: testCancel},
+		{Name: "Listen", Run: testListen},
+	})
 }
 
 // rule runs one rule as a parallel subtest with a fresh harness and
 // provider.
 func rule(t *testing.T, newHarness HarnessMaker, name string, f func(e *env)) {
-	t.Run(name, func(t *testing.T) {
-		t.Parallel()
-		ctx, cancel := context.WithTimeout(context.Background(), ruleTimeout)
-		defer cancel()
-		h, err := newHarness(ctx, t)
-		if err != nil {
-			t.Fatalf("make harness: %v", err)
-		}
-		t.Cleanup(h.Close) // runs after the provider's cleanup, registered later
+	suite.Rule(t, name, ruleTimeout, newHarness, func(ctx context.Context, t *testing.T, h Harness) {
 		e := &env{t: t, ctx: ctx, h: h, rule: name}
 		e.push = e.makePush()
 		f(e)
@@ -355,29 +337,13 @@ func sameJSON(a, b []byte) bool {
 	return reflect.DeepEqual(va, vb)
 }
 
-// within runs f and fails t if it has not returned after waitTimeout; the
-// test then goes on without it.
+// within runs f and fails t if it has not returned after waitTimeout.
 func within(t testing.TB, what string, f func()) bool {
 	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		f()
-	}()
-	select {
-	case <-done:
-		return true
-	case <-time.After(waitTimeout):
-		t.Errorf("%s did not return within %v", what, waitTimeout)
-		return false
-	}
+	return suite.Within(t, what, waitTimeout, f)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
+func randomHex(n int) string { return suite.RandomHex(n) }
 
 // describe names the sentinels err wraps, for failure messages.
 func describe(err error) string {
