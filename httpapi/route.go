@@ -20,18 +20,17 @@ type routeKey struct{}
 // it instead of the raw path, whose IDs would make every request a label of
 // its own.
 func RecordRoute(ctx context.Context) (context.Context, func() string) {
-	if slot, ok := ctx.Value(routeKey{}).(*atomic.Pointer[string]); ok {
-		return ctx, func() string { return load(slot) }
+	slot, ok := ctx.Value(routeKey{}).(*atomic.Pointer[string])
+	if !ok {
+		slot = new(atomic.Pointer[string])
+		ctx = context.WithValue(ctx, routeKey{}, slot)
 	}
-	slot := new(atomic.Pointer[string])
-	return context.WithValue(ctx, routeKey{}, slot), func() string { return load(slot) }
-}
-
-func load(slot *atomic.Pointer[string]) string {
-	if p := slot.Load(); p != nil {
-		return *p
+	return ctx, func() string {
+		if p := slot.Load(); p != nil {
+			return *p
+		}
+		return ""
 	}
-	return ""
 }
 
 // setRoute notes the matched route where RecordRoute asked for it.

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,12 +53,7 @@ func runLogged(ctx context.Context, logger *slog.Logger, name string, run func(c
 	start := time.Now()
 	rep, err := run(ctx)
 	attrs := []any{"job", name, "ms", time.Since(start).Milliseconds()}
-	keys := make([]string, 0, len(rep.Counts))
-	for k := range rep.Counts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(rep.Counts)) {
 		attrs = append(attrs, k, rep.Counts[k])
 	}
 	if len(rep.Failures) > 0 {

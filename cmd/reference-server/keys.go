@@ -26,10 +26,7 @@ const secretTimeout = time.Minute
 // keeps a key it generates under the data directory, so tokens survive
 // restarts.
 func signingKey(cfg config.Config) (crypto.Signer, error) {
-	if cfg.Auth.SigningKey != "" {
-		if cfg.Auth.SigningKeyFile != "" {
-			return nil, errors.New("give auth.signingKey or auth.signingKeyFile, not both")
-		}
+	if cfg.Auth.SigningKey != "" { // config.Load refuses it beside SigningKeyFile
 		ctx, cancel := context.WithTimeout(context.Background(), secretTimeout)
 		defer cancel()
 		raw, err := gocloudsecrets.ReadNonEmpty(ctx, cfg.Auth.SigningKey)
@@ -75,19 +72,21 @@ func parseSigningKey(raw []byte, source string) (crypto.Signer, error) {
 	return signer, nil
 }
 
-// inlineFileOrURL returns a push provider credential given inline, as a
-// file or as a secret URL, exactly one of them.
-func inlineFileOrURL(ctx context.Context, inline, file, secretURL string) (string, error) {
-	if secretURL == "" {
-		return inlineOrFile(inline, file)
+// secretValue returns a push provider credential from the one form it is
+// given in, inline, as a file or as a secret URL; config.Load has refused
+// every other combination.
+func secretValue(ctx context.Context, inline, file, secretURL string) (string, error) {
+	switch {
+	case secretURL != "":
+		ctx, cancel := context.WithTimeout(ctx, secretTimeout)
+		defer cancel()
+		b, err := gocloudsecrets.ReadNonEmpty(ctx, secretURL)
+		return string(b), err
+	case file != "":
+		b, err := os.ReadFile(file)
+		return string(b), err
 	}
-	if inline != "" || file != "" {
-		return "", errors.New("give the secret inline, as a file or as a URL, only one of them")
-	}
-	ctx, cancel := context.WithTimeout(ctx, secretTimeout)
-	defer cancel()
-	b, err := gocloudsecrets.ReadNonEmpty(ctx, secretURL)
-	return string(b), err
+	return inline, nil
 }
 
 func writeNewKey(path string) error {

@@ -165,20 +165,18 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 	if err != nil {
 		return err
 	}
+	defer ln.Close() // for the returns before Serve, which closes it itself
 	handler, adminHandler := apiHandlers(b, cfg, logger)
 	if handler, adminHandler, err = withAdminUI(cfg, logger, handler, adminHandler); err != nil {
-		_ = ln.Close()
 		return err
 	}
 	gw, err := newGateway(cfg, b, logger) // gateway.go: TLS, limits, rate limiting, CORS
 	if err != nil {
-		_ = ln.Close()
 		return err
 	}
 	defer gw.Close()
 	obs, err := startTelemetry(cfg, b, logger) // telemetry.go: metrics, tracing
 	if err != nil {
-		_ = ln.Close()
 		return err
 	}
 	defer obs.stop()
@@ -191,7 +189,6 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, ready ch
 	var adminLn net.Listener
 	if adminHandler != nil {
 		if adminLn, err = net.Listen("tcp", cfg.Admin.Listen); err != nil {
-			_ = ln.Close()
 			return fmt.Errorf("admin listener: %w", err)
 		}
 		adminSrv = &http.Server{Handler: obs.wrap(gw.wrap(adminHandler), false), ErrorLog: srv.ErrorLog}

@@ -23,10 +23,16 @@ func env(kv map[string]string) func(string) string {
 // function that stops it and returns run's error.
 func start(t *testing.T, args []string, getenv func(string) string) (string, func() error) {
 	t.Helper()
+	return startLoggingTo(t, args, getenv, io.Discard)
+}
+
+// startLoggingTo is start with the server's log written to logOut.
+func startLoggingTo(t *testing.T, args []string, getenv func(string) string, logOut io.Writer) (string, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, getenv, io.Discard, ready) }()
+	go func() { done <- run(ctx, args, getenv, logOut, ready) }()
 	select {
 	case addr := <-ready:
 		return "http://" + addr, func() error { cancel(); return <-done }

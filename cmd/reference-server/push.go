@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 
 	"github.com/openbackbone/openbackbone/adapters/apnspush"
 	"github.com/openbackbone/openbackbone/adapters/dummypush"
@@ -25,7 +24,7 @@ func pushProviders(ctx context.Context, cfg config.Push, bus driver.Bus, logger 
 	if len(cfg.APNs.Bundles) > 0 {
 		keys := map[string]apnspush.Key{}
 		for name, k := range cfg.APNs.Keys {
-			pk, err := inlineFileOrURL(ctx, k.PrivateKey, k.PrivateKeyFile, k.PrivateKeyURL)
+			pk, err := secretValue(ctx, k.PrivateKey, k.PrivateKeyFile, k.PrivateKeyURL)
 			if err != nil {
 				return nil, nil, fmt.Errorf("push.apns.keys.%s: %w", name, err)
 			}
@@ -40,7 +39,7 @@ func pushProviders(ctx context.Context, cfg config.Push, bus driver.Bus, logger 
 	if len(cfg.FCM.Apps) > 0 {
 		accounts := map[string]string{}
 		for name, a := range cfg.FCM.ServiceAccounts {
-			j, err := inlineFileOrURL(ctx, a.JSON, a.File, a.URL)
+			j, err := secretValue(ctx, a.JSON, a.File, a.URL)
 			if err != nil {
 				return nil, nil, fmt.Errorf("push.fcm.serviceAccounts.%s: %w", name, err)
 			}
@@ -62,18 +61,4 @@ func pushProviders(ctx context.Context, cfg config.Push, bus driver.Bus, logger 
 		out = append(out, sse)
 	}
 	return out, sse, nil
-}
-
-// inlineOrFile returns the inline value, or the content of the file.
-func inlineOrFile(inline, file string) (string, error) {
-	switch {
-	case inline != "" && file != "":
-		return "", fmt.Errorf("give the secret inline or as a file, not both")
-	case file != "":
-		b, err := os.ReadFile(file)
-		return string(b), err
-	case inline == "":
-		return "", fmt.Errorf("the secret is missing")
-	}
-	return inline, nil
 }

@@ -68,6 +68,26 @@ func (g *fakeGoogle) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// newFakeGoogle starts a fakeGoogle and returns it, its URL and the JSON of
+// a service account (with a fresh key) whose token endpoint it is.
+func newFakeGoogle(t *testing.T) (google *fakeGoogle, url string, account []byte) {
+	t.Helper()
+	google = &fakeGoogle{}
+	srv := httptest.NewServer(google)
+	t.Cleanup(srv.Close)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	account, err = json.Marshal(map[string]string{
+		"type": "service_account", "project_id": "openbackbone-test", "private_key_id": "k1",
+		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		"client_email": "push@openbackbone-test.iam.gserviceaccount.com", "token_uri": srv.URL + "/token",
+	})
+	require.NoError(t, err)
+	return google, srv.URL, account
+}
+
 func (g *fakeGoogle) received() []map[string]any {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -78,22 +98,10 @@ func (g *fakeGoogle) received() []map[string]any {
 // device for FCM, sends its pushes there, and drops the registration of a
 // token FCM calls unregistered.
 func TestFCMConfiguredByFile(t *testing.T) {
-	google := &fakeGoogle{}
-	srv := httptest.NewServer(google)
-	t.Cleanup(srv.Close)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
-	account, err := json.Marshal(map[string]string{
-		"type": "service_account", "project_id": "openbackbone-test", "private_key_id": "k1",
-		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
-		"client_email": "push@openbackbone-test.iam.gserviceaccount.com", "token_uri": srv.URL + "/token",
-	})
-	require.NoError(t, err)
+	google, googleURL, account := newFakeGoogle(t)
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "fcm.json"), account, 0o600))
-	config := "landscape: dev\npush:\n  fcm:\n    baseUrl: " + srv.URL + "\n    serviceAccounts:\n      main: {file: " + filepath.Join(dir, "fcm.json") +
+	config := "landscape: dev\npush:\n  fcm:\n    baseUrl: " + googleURL + "\n    serviceAccounts:\n      main: {file: " + filepath.Join(dir, "fcm.json") +
 		"}\n    apps:\n      eu.enmeshed.app: main\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(config), 0o600))
 

@@ -6,14 +6,11 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/pem"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -150,21 +147,9 @@ func TestSecretConfigurationErrorsStopTheStart(t *testing.T) {
 // secret URL is decrypted and used: FCM receives the push, authorized by
 // the token the account's key obtained.
 func TestFCMServiceAccountFromSecretURL(t *testing.T) {
-	google := &fakeGoogle{}
-	srv := httptest.NewServer(google)
-	t.Cleanup(srv.Close)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
-	account, err := json.Marshal(map[string]string{
-		"type": "service_account", "project_id": "openbackbone-test", "private_key_id": "k1",
-		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
-		"client_email": "push@openbackbone-test.iam.gserviceaccount.com", "token_uri": srv.URL + "/token",
-	})
-	require.NoError(t, err)
+	google, googleURL, account := newFakeGoogle(t)
 	dir := t.TempDir()
-	config := "landscape: dev\npush:\n  fcm:\n    baseUrl: " + srv.URL + "\n    serviceAccounts:\n      main: {url: '" + encryptedKeyFile(t, account) +
+	config := "landscape: dev\npush:\n  fcm:\n    baseUrl: " + googleURL + "\n    serviceAccounts:\n      main: {url: '" + encryptedKeyFile(t, account) +
 		"'}\n    apps:\n      eu.enmeshed.app: main\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(config), 0o600))
 

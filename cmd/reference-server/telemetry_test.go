@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,32 +52,14 @@ func startLogged(t *testing.T, kv map[string]string) (string, *syncBuffer, func(
 		vars[k] = v
 	}
 	logs := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-data-dir", t.TempDir()}, env(vars), logs, ready)
-	}()
-	select {
-	case addr := <-ready:
-		return "http://" + addr, logs, func() error { cancel(); return <-done }
-	case err := <-done:
-		cancel()
-		t.Fatalf("server did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("server did not start in time")
-	}
-	return "", nil, nil
+	base, stop := startLoggingTo(t, []string{"-listen", "127.0.0.1:0", "-data-dir", t.TempDir()}, env(vars), logs)
+	return base, logs, stop
 }
 
 func scrape(t *testing.T, url string) (int, string) {
 	t.Helper()
-	res, err := http.Get(url)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(body)
+	res, body := fetch(t, url)
+	return res.StatusCode, body
 }
 
 func TestReadinessAndMetricsOnTheMainListener(t *testing.T) {

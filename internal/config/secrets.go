@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -17,13 +18,13 @@ func (c Config) validateSecrets() []error {
 		errs = append(errs, fmt.Errorf("config: give auth.signingKey or auth.signingKeyFile, not both"))
 	}
 	errs = appendURLError(errs, "auth.signingKey", c.Auth.SigningKey)
-	for _, name := range sortedKeys(c.Push.APNs.Keys) {
+	for _, name := range slices.Sorted(maps.Keys(c.Push.APNs.Keys)) {
 		k := c.Push.APNs.Keys[name]
 		field := "push.apns.keys." + name
 		errs = appendOneForm(errs, field, map[string]string{"privateKey": k.PrivateKey, "privateKeyFile": k.PrivateKeyFile, "privateKeyUrl": k.PrivateKeyURL})
 		errs = appendURLError(errs, field+".privateKeyUrl", k.PrivateKeyURL)
 	}
-	for _, name := range sortedKeys(c.Push.FCM.ServiceAccounts) {
+	for _, name := range slices.Sorted(maps.Keys(c.Push.FCM.ServiceAccounts)) {
 		a := c.Push.FCM.ServiceAccounts[name]
 		field := "push.fcm.serviceAccounts." + name
 		errs = appendOneForm(errs, field, map[string]string{"json": a.JSON, "file": a.File, "url": a.URL})
@@ -33,14 +34,14 @@ func (c Config) validateSecrets() []error {
 }
 
 func appendOneForm(errs []error, field string, forms map[string]string) []error {
-	var set []string
-	for _, k := range sortedKeys(forms) {
-		if forms[k] != "" {
-			set = append(set, k)
+	given := 0
+	for _, v := range forms {
+		if v != "" {
+			given++
 		}
 	}
-	if len(set) != 1 {
-		return append(errs, fmt.Errorf("config: %s needs exactly one of %s; %d given", field, strings.Join(sortedKeys(forms), ", "), len(set)))
+	if given != 1 {
+		return append(errs, fmt.Errorf("config: %s needs exactly one of %s; %d given", field, strings.Join(slices.Sorted(maps.Keys(forms)), ", "), given))
 	}
 	return errs
 }
@@ -53,13 +54,4 @@ func appendURLError(errs []error, field, rawURL string) []error {
 		return append(errs, fmt.Errorf("config: %s: %w", field, err))
 	}
 	return errs
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
