@@ -25,6 +25,9 @@ type RateLimitOptions struct {
 // Limited reports whether the rate limiter counts a path: the APIs and the
 // token endpoint, not health checks, metrics or static pages.
 func Limited(path string) bool {
+	// The API matches paths case-insensitively, so must the limit, or
+	// /API/v2/… would be served unlimited.
+	path = strings.ToLower(path)
 	return strings.HasPrefix(path, "/api/") || path == "/connect/token"
 }
 

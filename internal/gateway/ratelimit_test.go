@@ -111,3 +111,12 @@ func TestRateLimitOffIsThePlainHandler(t *testing.T) {
 		require.Equal(t, http.StatusOK, request(h, "/api/v2/Version", "198.51.100.1", "alice").Code)
 	}
 }
+
+func TestLimitedCoversTheAPIWhateverItsCase(t *testing.T) {
+	for _, p := range []string{"/api/v2/Messages", "/API/V2/MESSAGES", "/Api/v1/Clients", "/connect/token", "/Connect/Token"} {
+		assert.True(t, Limited(p), p)
+	}
+	for _, p := range []string{"/health", "/health/ready", "/metrics", "/docs/v2", "/admin/", "/apiv2"} {
+		assert.False(t, Limited(p), p)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -52,7 +53,8 @@ func (l Limits) Apply(srv *http.Server) {
 // keeps the server's timeouts.
 func Streams(next http.Handler, paths ...string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && slices.Contains(paths, r.URL.Path) {
+		// Case-insensitive, as the API routes them.
+		if r.Method == http.MethodGet && slices.ContainsFunc(paths, func(p string) bool { return strings.EqualFold(p, r.URL.Path) }) {
 			rc := http.NewResponseController(w)
 			// Errors mean the writer cannot change deadlines (HTTP/2 in
 			// tests, wrappers); the stream then lives by the server's.

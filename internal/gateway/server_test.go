@@ -107,6 +107,7 @@ func TestStreamsOutliveTheServerTimeouts(t *testing.T) {
 	limits := Limits{ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond}
 	addr := serve(t, Streams(ticker, "/api/v2/sse"), limits)
 	assert.Equal(t, 20, countTicks(t, "http://"+addr+"/api/v2/sse"), "the stream runs to its end")
+	assert.Equal(t, 20, countTicks(t, "http://"+addr+"/API/V2/SSE"), "paths are case-insensitive, as the API's routes")
 	// Without the exemption the same handler is cut by the timeouts, which
 	// shows the test exercises them.
 	assert.Less(t, countTicks(t, "http://"+addr+"/api/v2/other"), 20)
