@@ -10,7 +10,7 @@ func testAck(t *testing.T, newHarness HarnessMaker) {
 		e.publish(e.bus, topic, acked...)
 		e.receive(s, "the message to ack").Ack()
 		// Detaching would hand back anything unacknowledged.
-		if !within(e.t, "Subscription.Close", func() { _ = s.Close() }) {
+		if !closes(e.t, "Subscription.Close", s) {
 			return
 		}
 		s = e.subscribe(e.bus, topic, "a")

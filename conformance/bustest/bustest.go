@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -54,6 +55,10 @@ const (
 	// waitTimeout bounds the wait for one message, or for a call that must
 	// return.
 	waitTimeout = 5 * time.Second
+	// closeTimeout bounds a Close. Closing may wait for acknowledgements
+	// still in flight to the broker, which adapters bound themselves
+	// (gocloudbus: 10 s); the suite checks that Close returns, not how fast.
+	closeTimeout = 15 * time.Second
 	// quietPeriod is how long a subscription must stay silent when no
 	// message may arrive. It bounds the check; it asserts no speed.
 	quietPeriod = 300 * time.Millisecond
@@ -104,7 +109,7 @@ func (e *env) makeBus() driver.Bus {
 	if err != nil {
 		e.t.Fatalf("make bus: %v", err)
 	}
-	e.t.Cleanup(func() { within(e.t, "Bus.Close", func() { _ = bus.Close() }) })
+	e.t.Cleanup(func() { closes(e.t, "Bus.Close", bus) })
 	return bus
 }
 
@@ -130,7 +135,7 @@ func (e *env) subscribe(bus driver.Bus, topic, subscription string) driver.Subsc
 	if err != nil {
 		e.t.Fatalf("Subscribe(%q, %q): %v", topic, subscription, err)
 	}
-	e.t.Cleanup(func() { within(e.t, "Subscription.Close", func() { _ = s.Close() }) })
+	e.t.Cleanup(func() { closes(e.t, "Subscription.Close", s) })
 	return s
 }
 
@@ -231,6 +236,12 @@ func diffIDs(got, want map[string]int) string {
 func within(t testing.TB, what string, f func()) bool {
 	t.Helper()
 	return suite.Within(t, what, waitTimeout, f)
+}
+
+// closes reports whether c.Close returned within closeTimeout.
+func closes(t testing.TB, what string, c io.Closer) bool {
+	t.Helper()
+	return suite.Within(t, what, closeTimeout, func() { _ = c.Close() })
 }
 
 func randomHex(n int) string { return suite.RandomHex(n) }

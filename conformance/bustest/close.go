@@ -12,7 +12,7 @@ func testClose(t *testing.T, newHarness HarnessMaker) {
 		sent := messages(1)
 		e.publish(e.bus, topic, sent...)
 		e.receive(s, "the message left unacked") // neither Ack nor Nack
-		if !within(e.t, "Subscription.Close", func() { _ = s.Close() }) {
+		if !closes(e.t, "Subscription.Close", s) {
 			return
 		}
 		next := e.subscribe(e.bus, topic, "a")
@@ -32,7 +32,7 @@ func testClose(t *testing.T, newHarness HarnessMaker) {
 		e.publish(e.bus, topic, msgs...)
 		acked := e.receiveIDs(s, 20, "the messages acked before Close")
 		e.receive(s, "the message left unacked")
-		if !within(e.t, "Subscription.Close", func() { _ = s.Close() }) {
+		if !closes(e.t, "Subscription.Close", s) {
 			return
 		}
 		rest := idSet(msgs)
@@ -53,7 +53,7 @@ func testClose(t *testing.T, newHarness HarnessMaker) {
 		e.publish(e.bus, topic, sent...)
 		// The staying subscriber is attached but not receiving yet.
 		e.receive(leaving, "the message left unacked") // neither Ack nor Nack
-		if !within(e.t, "Subscription.Close", func() { _ = leaving.Close() }) {
+		if !closes(e.t, "Subscription.Close", leaving) {
 			return
 		}
 		got := e.receive(staying, "the message the closed subscriber left unacked")
@@ -67,7 +67,7 @@ func testClose(t *testing.T, newHarness HarnessMaker) {
 		topic := e.topic()
 		leaving := e.subscribe(e.bus, topic, "a")
 		staying := e.subscribe(e.bus, topic, "a")
-		if !within(e.t, "Subscription.Close", func() { _ = leaving.Close() }) {
+		if !closes(e.t, "Subscription.Close", leaving) {
 			return
 		}
 		msgs := messages(3)
@@ -79,7 +79,7 @@ func testClose(t *testing.T, newHarness HarnessMaker) {
 
 	rule(t, newHarness, "ReceiveAfterCloseReturnsAnError", func(e *env) {
 		s := e.subscribe(e.bus, e.topic(), "a")
-		if !within(e.t, "Subscription.Close", func() { _ = s.Close() }) {
+		if !closes(e.t, "Subscription.Close", s) {
 			return
 		}
 		ctx, cancel := context.WithTimeout(e.ctx, waitTimeout)
@@ -102,7 +102,7 @@ func testClose(t *testing.T, newHarness HarnessMaker) {
 			_, err := s.Receive(ctx)
 			errc <- err
 		}()
-		if !within(e.t, "Subscription.Close", func() { _ = s.Close() }) {
+		if !closes(e.t, "Subscription.Close", s) {
 			return
 		}
 		select {

@@ -31,7 +31,7 @@ func testSubscribe(t *testing.T, newHarness HarnessMaker) {
 	rule(t, newHarness, "SubscriptionKeepsMessagesWhileNoSubscriberIsAttached", func(e *env) {
 		topic := e.topic()
 		first := e.subscribe(e.bus, topic, "a")
-		if !within(e.t, "Subscription.Close", func() { _ = first.Close() }) {
+		if !closes(e.t, "Subscription.Close", first) {
 			return
 		}
 		msgs := messages(3)
@@ -100,8 +100,8 @@ func testSubscribe(t *testing.T, newHarness HarnessMaker) {
 		topic := e.topic()
 		first := e.makeBus()
 		s := e.subscribe(first, topic, "a")
-		if !within(e.t, "Subscription.Close", func() { _ = s.Close() }) ||
-			!within(e.t, "Bus.Close", func() { _ = first.Close() }) {
+		if !closes(e.t, "Subscription.Close", s) ||
+			!closes(e.t, "Bus.Close", first) {
 			return
 		}
 		msgs := messages(3)

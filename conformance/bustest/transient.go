@@ -124,7 +124,7 @@ func testTransient(t *testing.T, newHarness HarnessMaker) {
 		backlog := messages(2)
 		e.publish(bus, topic, backlog...)
 		e.receive(old, "a message then left unacked") // neither Ack nor Nack
-		if !within(e.t, "Subscription.Close", func() { _ = old.Close() }) {
+		if !closes(e.t, "Subscription.Close", old) {
 			return
 		}
 		e.publish(bus, topic, messages(1)...) // published while nobody is attached
@@ -154,7 +154,7 @@ func testTransient(t *testing.T, newHarness HarnessMaker) {
 		leaving := e.subscribeTransient(bus, topic)
 		staying := e.subscribeTransient(bus, topic)
 		durable := e.subscribe(bus, topic, "a")
-		if !within(e.t, "Subscription.Close", func() { _ = leaving.Close() }) {
+		if !closes(e.t, "Subscription.Close", leaving) {
 			return
 		}
 		msgs := messages(3)
@@ -170,7 +170,7 @@ func testTransient(t *testing.T, newHarness HarnessMaker) {
 	rule(t, newHarness, "ReceiveAfterCloseReturnsAnError", func(e *env) {
 		bus := e.broadcast()
 		s := e.subscribeTransient(bus, e.topic())
-		if !within(e.t, "Subscription.Close", func() { _ = s.Close() }) {
+		if !closes(e.t, "Subscription.Close", s) {
 			return
 		}
 		ctx, cancel := context.WithTimeout(e.ctx, waitTimeout)
@@ -194,7 +194,7 @@ func testTransient(t *testing.T, newHarness HarnessMaker) {
 			_, err := s.Receive(ctx)
 			errc <- err
 		}()
-		if !within(e.t, "Subscription.Close", func() { _ = s.Close() }) {
+		if !closes(e.t, "Subscription.Close", s) {
 			return
 		}
 		select {
@@ -226,6 +226,6 @@ func (e *env) subscribeTransient(bus driver.BroadcastBus, topic string) driver.S
 	if err != nil {
 		e.failf("SubscribeTransient(%q): %v", topic, err)
 	}
-	e.t.Cleanup(func() { within(e.t, "Subscription.Close", func() { _ = s.Close() }) })
+	e.t.Cleanup(func() { closes(e.t, "Subscription.Close", s) })
 	return s
 }
