@@ -58,6 +58,9 @@ type sqsSubscription struct {
 	url    string
 
 	unsettled unsettled // by receipt handle
+	// receiving lets one ReceiveMessage run at a time: concurrent receives
+	// from one queue made moto hand out the same message twice.
+	receiving sync.Mutex
 }
 
 // sqsBatch is the most messages one SQS call receives, deletes or changes.
@@ -83,11 +86,13 @@ func (s *sqsSubscription) ReceiveBatch(ctx context.Context, maxMessages int) ([]
 	// is released below rather than lost until its visibility timeout.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 	defer cancel()
+	s.receiving.Lock()
 	out, err := s.client.ReceiveMessage(rctx, &sqs.ReceiveMessageInput{
 		QueueUrl:              aws.String(s.url),
 		MaxNumberOfMessages:   int32(min(maxMessages, sqsBatch)),
 		MessageAttributeNames: []string{"All"},
 	})
+	s.receiving.Unlock()
 	if err != nil {
 		return nil, err
 	}
